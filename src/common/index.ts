@@ -1,0 +1,3 @@
+export * from './error-codes.js';
+export * from './errors.js';
+export * from './logger.js';
