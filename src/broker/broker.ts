@@ -1,0 +1,102 @@
+// Broker lifecycle. start: metadata store → log manager (recovers every log) → logs for every known
+// topic → listeners → retention timer. stop: stop accepting, end long polls, let in-flight requests
+// answer, then flush and close storage and metadata.
+import { hostname } from 'node:os';
+import { LocalMetadataStore, type MetadataStore } from '../cluster/index.js';
+import { createLogger, errorMessage, type Logger } from '../common/index.js';
+import { Server } from '../net/index.js';
+import { LogManager } from '../storage/index.js';
+import type { BrokerConfig } from './config.js';
+import type { BrokerContext } from './context.js';
+import { advertisedApiKeys, createDispatcher } from './dispatcher.js';
+import { createHandlerRegistry } from './handlers/index.js';
+import { TopicManager } from './topics.js';
+
+export interface RunningBroker {
+  config: BrokerConfig;
+  /** The TCP listener's actual address (port resolved when configured as 0). */
+  tcp: { host: string; port: number };
+  socketPath: string | null;
+  /** Graceful shutdown; idempotent. */
+  stop(): Promise<void>;
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+export async function startBroker(config: BrokerConfig, logger: Logger = createLogger({ level: config.logLevel })): Promise<RunningBroker> {
+  const metadata: MetadataStore = await LocalMetadataStore.open(config.dataDir);
+  let logs: LogManager;
+  try {
+    logs = await LogManager.open({ dataDir: config.dataDir, flushPolicy: config.flushPolicy, logger });
+  } catch (err) {
+    await metadata.close();
+    throw err;
+  }
+  const topics = new TopicManager(config, metadata, logs, logger);
+  const shutdown = new AbortController();
+  const registry = createHandlerRegistry();
+  const context: BrokerContext = {
+    config,
+    logger,
+    logs,
+    metadata,
+    topics,
+    advertised: { host: config.advertisedHost ?? config.listeners.host, port: config.advertisedPort ?? config.listeners.port },
+    shutdown: shutdown.signal,
+    advertisedApis: advertisedApiKeys(registry),
+  };
+  const server = new Server({
+    maxFrameBytes: config.socketRequestMaxBytes,
+    maxConnections: config.maxConnections,
+    idleTimeoutMs: Math.max(0, config.connectionsMaxIdleMs),
+    logger,
+    handler: createDispatcher(registry, context),
+  });
+
+  const closeAll = async (): Promise<void> => {
+    shutdown.abort();
+    await server.close();
+    await logs.close();
+    await metadata.close();
+  };
+
+  let tcp: { host: string; port: number };
+  let socketPath: string | null = null;
+  try {
+    await topics.openAll();
+    tcp = await server.listenTcp(config.listeners.host, config.listeners.port);
+    // Set before any request can be served: connection callbacks run after this continuation.
+    context.advertised = {
+      host: config.advertisedHost ?? (WILDCARD_HOSTS.has(config.listeners.host) ? hostname() : tcp.host),
+      port: config.advertisedPort ?? tcp.port,
+    };
+    await metadata.registerBroker({ nodeId: config.nodeId, host: context.advertised.host, port: context.advertised.port, rack: null });
+    if (config.socketPath !== null) socketPath = await server.listenUnix(config.socketPath);
+  } catch (err) {
+    await closeAll().catch((closeErr: unknown) => logger.error('cleanup after failed start', { error: errorMessage(closeErr) }));
+    throw err;
+  }
+  logs.startRetention(config.logRetentionCheckIntervalMs);
+  logger.info('broker started', {
+    nodeId: config.nodeId,
+    listener: `${tcp.host}:${tcp.port}`,
+    advertised: `${context.advertised.host}:${context.advertised.port}`,
+    socket: socketPath,
+    dataDir: config.dataDir,
+  });
+
+  let stopping: Promise<void> | null = null;
+  return {
+    config,
+    tcp,
+    socketPath,
+    stop() {
+      stopping ??= (async () => {
+        logger.info('broker stopping');
+        await closeAll();
+        logger.info('broker stopped');
+      })();
+      return stopping;
+    },
+  };
+}

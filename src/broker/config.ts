@@ -1,0 +1,223 @@
+// Broker configuration: Kafka's broker config names, read from a YAML file, then `--set key=value`
+// overrides, then the explicit command-line flags. Unknown names and bad values are errors that name
+// the key and where it came from; nothing is silently ignored.
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { errorMessage, UsageError, type LogLevel } from '../common/index.js';
+import type { FlushPolicy, LogConfig } from '../storage/index.js';
+
+export interface BrokerConfig {
+  nodeId: number;
+  dataDir: string;
+  /** The TCP listener (port 0 = any free port). */
+  listeners: { host: string; port: number };
+  /** Host and port put in Metadata responses when clients must use another address than the listener's. */
+  advertisedHost?: string;
+  advertisedPort?: number;
+  /** Unix socket for local clients, or null for none. */
+  socketPath: string | null;
+  /** Defaults of every topic's log settings (log.* broker configs). */
+  logDefaults: LogConfig;
+  /** Broker default for min.insync.replicas (reported by DescribeConfigs; one broker = always 1 replica). */
+  minInsyncReplicas: number;
+  /** Broker default for delete.retention.ms (log.cleaner.delete.retention.ms). */
+  deleteRetentionMs: number;
+  flushPolicy: FlushPolicy;
+  autoCreateTopics: boolean;
+  deleteTopicEnable: boolean;
+  numPartitions: number;
+  defaultReplicationFactor: number;
+  socketRequestMaxBytes: number;
+  messageMaxBytes: number;
+  maxConnections: number;
+  connectionsMaxIdleMs: number;
+  logRetentionCheckIntervalMs: number;
+  logLevel: LogLevel;
+}
+
+export interface LoadBrokerConfigInput {
+  /** YAML file of `kafka.config.name: value` pairs (nested maps are joined with dots). */
+  file?: string;
+  /** `--set key=value` pairs. */
+  overrides: Record<string, string>;
+  dataDir?: string;
+  /** "host:port" */
+  listen?: string;
+  /** A Unix socket path, or false for none. */
+  socket?: string | false;
+}
+
+const DAY_MS = 86_400_000;
+
+/** `$XDG_DATA_HOME/logctl`, else `~/.local/share/logctl`. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
+  return join(base, 'logctl');
+}
+
+/** The settings as strings, by Kafka name, with where each came from (for error messages). */
+type Settings = Map<string, { value: string; source: string }>;
+
+const KNOWN_KEYS = new Set([
+  'node.id', 'broker.id', 'listeners', 'advertised.listeners', 'log.dirs', 'log.dir', 'unix.socket.path',
+  'auto.create.topics.enable', 'delete.topic.enable', 'num.partitions', 'default.replication.factor',
+  'socket.request.max.bytes', 'message.max.bytes', 'max.connections', 'connections.max.idle.ms',
+  'log.retention.ms', 'log.retention.minutes', 'log.retention.hours', 'log.retention.bytes',
+  'log.segment.bytes', 'log.roll.ms', 'log.roll.hours', 'log.cleanup.policy', 'log.message.timestamp.type',
+  'log.index.interval.bytes', 'log.cleaner.delete.retention.ms', 'min.insync.replicas',
+  'log.flush.interval.messages', 'log.flush.interval.ms', 'log.retention.check.interval.ms', 'log.level',
+]);
+
+export function loadBrokerConfig(input: LoadBrokerConfigInput): BrokerConfig {
+  const settings: Settings = new Map();
+  const put = (key: string, value: string, source: string): void => {
+    if (!KNOWN_KEYS.has(key)) throw new UsageError(`${source}: unknown broker config "${key}"`);
+    settings.set(key, { value, source });
+  };
+  if (input.file !== undefined) {
+    for (const [k, v] of Object.entries(readYamlFile(input.file))) put(k, v, `config file ${input.file}`);
+  }
+  for (const [k, v] of Object.entries(input.overrides)) put(k.trim(), v, '--set');
+  if (input.dataDir !== undefined) put('log.dirs', input.dataDir, '--data-dir');
+  if (input.listen !== undefined) put('listeners', input.listen, '--listen');
+  if (input.socket !== undefined) put('unix.socket.path', input.socket === false ? '' : input.socket, '--socket');
+  return build(new Reader(settings));
+}
+
+/** Typed access to the settings, each error naming the key and its source. */
+class Reader {
+  constructor(private readonly settings: Settings) {}
+
+  has(key: string): boolean {
+    return this.settings.has(key);
+  }
+
+  string(key: string, fallback: string): string {
+    return this.settings.get(key)?.value ?? fallback;
+  }
+
+  int(key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+    const s = this.settings.get(key);
+    if (s === undefined) return fallback;
+    const text = s.value.trim();
+    const n = Number(text);
+    if (!/^-?\d+$/.test(text) || !Number.isSafeInteger(n)) this.fail(key, 'must be an integer');
+    if (n < min || n > max) this.fail(key, `must be between ${min} and ${max}`);
+    return n;
+  }
+
+  bool(key: string, fallback: boolean): boolean {
+    const s = this.settings.get(key);
+    if (s === undefined) return fallback;
+    const v = s.value.trim().toLowerCase();
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    return this.fail(key, 'must be true or false');
+  }
+
+  oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
+    const s = this.settings.get(key);
+    if (s === undefined) return fallback;
+    const v = s.value.trim() as T;
+    if (!allowed.includes(v)) this.fail(key, `must be one of ${allowed.join(', ')}`);
+    return v;
+  }
+
+  /** "host:port" or Kafka's "PLAINTEXT://host:port" (a single listener). */
+  hostPort(key: string, fallback: { host: string; port: number }): { host: string; port: number } {
+    const s = this.settings.get(key);
+    if (s === undefined) return fallback;
+    const text = s.value.trim();
+    if (text.includes(',')) this.fail(key, 'only one listener is supported');
+    const m = /^(?:(?:PLAINTEXT|plaintext):\/\/)?(\[[^\]]*\]|[^:]*):(\d+)$/.exec(text);
+    const port = Number(m?.[2]);
+    if (m === null || !Number.isInteger(port) || port < 0 || port > 65535) this.fail(key, 'must be host:port (or PLAINTEXT://host:port)');
+    const host = (m?.[1] ?? '').replace(/^\[(.*)\]$/, '$1');
+    return { host: host === '' ? '0.0.0.0' : host, port };
+  }
+
+  fail(key: string, why: string): never {
+    const s = this.settings.get(key);
+    throw new UsageError(`${s?.source ?? 'config'}: invalid value "${s?.value ?? ''}" for ${key}: ${why}`);
+  }
+}
+
+function build(r: Reader): BrokerConfig {
+  const dataDir = r.string('log.dirs', r.string('log.dir', defaultDataDir()));
+  if (dataDir.includes(',')) r.fail('log.dirs', 'only one data directory is supported');
+  if (dataDir.trim() === '') r.fail('log.dirs', 'must not be empty');
+  const listeners = r.hostPort('listeners', { host: '127.0.0.1', port: 9092 });
+  const advertised = r.has('advertised.listeners') ? r.hostPort('advertised.listeners', listeners) : undefined;
+  const socket = r.string('unix.socket.path', join(dataDir, 'logctl.sock')).trim();
+  const messageMaxBytes = r.int('message.max.bytes', 1048588, 0, 2_147_483_647);
+  const retentionMs = r.has('log.retention.ms')
+    ? r.int('log.retention.ms', 0, -1)
+    : r.has('log.retention.minutes')
+      ? r.int('log.retention.minutes', 0, -1) * 60_000
+      : r.int('log.retention.hours', 168, -1) * 3_600_000;
+  const segmentMs = r.has('log.roll.ms') ? r.int('log.roll.ms', 0, 1) : r.int('log.roll.hours', 168, 1) * 3_600_000;
+  const cleanupPolicy = r.oneOf('log.cleanup.policy', 'delete', ['delete', 'compact', 'compact,delete', 'delete,compact']);
+  const nodeId = r.has('node.id') ? r.int('node.id', 0, 0, 2_147_483_647) : r.int('broker.id', 0, 0, 2_147_483_647);
+  const config: BrokerConfig = {
+    nodeId,
+    dataDir,
+    listeners,
+    socketPath: socket === '' || socket === 'none' ? null : socket,
+    logDefaults: {
+      segmentBytes: r.int('log.segment.bytes', 1024 * 1024 * 1024, 14, 2_147_483_647),
+      segmentMs,
+      retentionMs: retentionMs < 0 ? -1 : retentionMs,
+      retentionBytes: r.int('log.retention.bytes', -1, -1),
+      cleanupPolicy: cleanupPolicy === 'delete,compact' ? 'compact,delete' : cleanupPolicy,
+      maxMessageBytes: messageMaxBytes,
+      messageTimestampType: r.oneOf('log.message.timestamp.type', 'CreateTime', ['CreateTime', 'LogAppendTime']),
+      indexIntervalBytes: r.int('log.index.interval.bytes', 4096, 0, 2_147_483_647),
+    },
+    minInsyncReplicas: r.int('min.insync.replicas', 1, 1, 2_147_483_647),
+    deleteRetentionMs: r.int('log.cleaner.delete.retention.ms', DAY_MS, 0),
+    flushPolicy: {
+      flushIntervalMessages: r.int('log.flush.interval.messages', 1, 1),
+      flushIntervalMs: r.int('log.flush.interval.ms', 0, 0),
+    },
+    autoCreateTopics: r.bool('auto.create.topics.enable', true),
+    deleteTopicEnable: r.bool('delete.topic.enable', true),
+    numPartitions: r.int('num.partitions', 1, 1, 1_000_000),
+    defaultReplicationFactor: r.int('default.replication.factor', 1, 1, 32_767),
+    socketRequestMaxBytes: r.int('socket.request.max.bytes', 104_857_600, 1, 2_147_483_647),
+    messageMaxBytes,
+    maxConnections: r.int('max.connections', 1000, 1, 2_147_483_647),
+    connectionsMaxIdleMs: r.int('connections.max.idle.ms', 600_000, -1),
+    logRetentionCheckIntervalMs: r.int('log.retention.check.interval.ms', 300_000, 1),
+    logLevel: r.oneOf('log.level', 'info', ['debug', 'info', 'warn', 'error', 'silent']),
+  };
+  if (advertised !== undefined) {
+    config.advertisedHost = advertised.host;
+    config.advertisedPort = advertised.port;
+  }
+  return config;
+}
+
+/** Reads a YAML mapping and flattens it to Kafka-style dotted names with string values. */
+function readYamlFile(file: string): Record<string, string> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new UsageError(`cannot read broker config file ${file}: ${errorMessage(err)}`, { cause: err });
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new UsageError(`broker config file ${file} must be a mapping of config names to values`);
+  const out: Record<string, string> = {};
+  const walk = (obj: Record<string, unknown>, prefix: string): void => {
+    for (const [k, v] of Object.entries(obj)) {
+      const key = prefix === '' ? k : `${prefix}.${k}`;
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) walk(v as Record<string, unknown>, key);
+      else if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[key] = String(v);
+      else throw new UsageError(`broker config file ${file}: "${key}" must be a string, number or boolean`);
+    }
+  };
+  walk(doc as Record<string, unknown>, '');
+  return out;
+}

@@ -1,0 +1,20 @@
+// What every handler can reach: configuration, storage, metadata, topic operations, the broker's
+// advertised address and a signal that fires when the broker shuts down (ends long polls early).
+import type { MetadataStore } from '../cluster/index.js';
+import type { Logger } from '../common/index.js';
+import type { LogManager } from '../storage/index.js';
+import type { BrokerConfig } from './config.js';
+import type { TopicManager } from './topics.js';
+
+export interface BrokerContext {
+  config: BrokerConfig;
+  logger: Logger;
+  logs: LogManager;
+  metadata: MetadataStore;
+  topics: TopicManager;
+  /** Host and port clients are told to connect to (Metadata brokers list). */
+  advertised: { host: string; port: number };
+  shutdown: AbortSignal;
+  /** The ranges ApiVersions advertises, computed once from the handler registry. */
+  advertisedApis: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
+}

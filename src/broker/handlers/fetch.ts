@@ -1,0 +1,149 @@
+// Fetch: whole stored batches from fetchOffset, within partitionMaxBytes and the request's maxBytes,
+// always at least one batch for the first partition with data (KIP-74). Long poll: when fewer than
+// minBytes are available, wait up to maxWaitMs, woken by Log.waitForData (appends), never by polling.
+// No fetch sessions (sessionId 0), no read replicas (-1), no transactions yet (LSO = HW, no aborts).
+import { ErrorCode } from '../../common/index.js';
+import {
+  Fetch,
+  type FetchRequest,
+  type FetchResponse,
+  type FetchResponsePartition,
+} from '../../protocol/index.js';
+import type { Log } from '../../storage/index.js';
+import type { BrokerContext } from '../context.js';
+import { toErrorCode } from '../to-error-code.js';
+import type { Handler } from './handler.js';
+
+const EMPTY: Buffer = Buffer.alloc(0);
+
+export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
+  codec: Fetch,
+  minVersion: 4,
+  maxVersion: 11,
+  async handle(request, _version, ctx) {
+    const { broker } = ctx;
+    const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    for (;;) {
+      const { response, bytes } = await readAll(broker, request);
+      const remaining = deadline - Date.now();
+      if (bytes >= request.minBytes || remaining <= 0 || broker.shutdown.aborted || hasError(response)) return response;
+      const woken = await waitForAnyData(broker, request, remaining);
+      if (!woken) return (await readAll(broker, request)).response;
+    }
+  },
+};
+
+function hasError(response: FetchResponse): boolean {
+  return response.responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));
+}
+
+async function readAll(broker: BrokerContext, request: FetchRequest): Promise<{ response: FetchResponse; bytes: number }> {
+  let budget = request.maxBytes;
+  let bytes = 0;
+  const responses = [];
+  for (const topic of request.topics) {
+    const partitions: FetchResponsePartition[] = [];
+    for (const p of topic.partitions) {
+      const log = broker.logs.getLog(topic.topic, p.partition);
+      if (log === undefined) {
+        partitions.push(failed(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
+        continue;
+      }
+      // Once some data is in the response, later partitions must fit the remaining budget exactly.
+      const limit = Math.min(p.partitionMaxBytes, Math.max(budget, 0));
+      const result = await readPartition(broker, log, Number(p.fetchOffset), limit, request.replicaId >= 0, bytes > 0);
+      partitions.push(result);
+      const size = result.records?.length ?? 0;
+      bytes += size;
+      budget -= size;
+    }
+    responses.push({ topic: topic.topic, partitions });
+  }
+  return { response: { throttleTimeMs: 0, errorCode: 0, sessionId: 0, responses }, bytes };
+}
+
+async function readPartition(
+  broker: BrokerContext,
+  log: Log,
+  fetchOffset: number,
+  limit: number,
+  fromReplica: boolean,
+  strictLimit: boolean,
+): Promise<FetchResponsePartition> {
+  const base = {
+    partitionIndex: log.partition,
+    abortedTransactions: [],
+    preferredReadReplica: -1,
+  };
+  try {
+    const skip = strictLimit && limit <= 0;
+    const result = skip ? null : await log.read(fetchOffset, Math.max(limit, 1), fromReplica ? log.logEndOffset : undefined);
+    let records: Buffer = EMPTY;
+    if (result !== null && result.size > 0 && !(strictLimit && result.size > limit)) {
+      records = result.records.length === 1 ? (result.records[0] as Buffer) : Buffer.concat(result.records, result.size);
+    }
+    const highWatermark = BigInt(result?.highWatermark ?? log.highWatermark);
+    return {
+      ...base,
+      errorCode: 0,
+      highWatermark,
+      lastStableOffset: highWatermark,
+      logStartOffset: BigInt(result?.logStartOffset ?? log.logStartOffset),
+      records,
+    };
+  } catch (err) {
+    return {
+      ...base,
+      errorCode: toErrorCode(err, broker.logger, { api: 'Fetch', topic: log.topic, partition: log.partition }),
+      highWatermark: BigInt(log.highWatermark),
+      lastStableOffset: BigInt(log.highWatermark),
+      logStartOffset: BigInt(log.logStartOffset),
+      records: EMPTY,
+    };
+  }
+}
+
+function failed(partitionIndex: number, errorCode: number): FetchResponsePartition {
+  return {
+    partitionIndex,
+    errorCode,
+    highWatermark: -1n,
+    lastStableOffset: -1n,
+    logStartOffset: -1n,
+    abortedTransactions: [],
+    preferredReadReplica: -1,
+    records: EMPTY,
+  };
+}
+
+/** Resolves true when any requested partition gets data past its fetch offset, false on timeout or shutdown. */
+async function waitForAnyData(broker: BrokerContext, request: FetchRequest, timeoutMs: number): Promise<boolean> {
+  const controller = new AbortController();
+  const { signal } = controller;
+  const onShutdown = (): void => controller.abort();
+  broker.shutdown.addEventListener('abort', onShutdown, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const waits: Promise<boolean>[] = [
+      new Promise((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+        signal.addEventListener('abort', () => resolve(false), { once: true });
+      }),
+    ];
+    for (const topic of request.topics) {
+      for (const p of topic.partitions) {
+        const log = broker.logs.getLog(topic.topic, p.partition);
+        if (log === undefined) continue;
+        // Wait past what is already there: data below the high watermark did not reach minBytes.
+        const offset = Math.max(Number(p.fetchOffset), log.highWatermark);
+        // A waiter rejects when aborted; that only happens once another wait has already won.
+        waits.push(log.waitForData(offset, signal).then(() => true, () => false));
+      }
+    }
+    return await Promise.race(waits);
+  } finally {
+    clearTimeout(timer);
+    broker.shutdown.removeEventListener('abort', onShutdown);
+    controller.abort();
+  }
+}
