@@ -1,0 +1,204 @@
+// All logs of one data dir. Layout:
+//   <dataDir>/recovery-point-offset-checkpoint   offsets below which each log is fsynced (checkpoint.ts)
+//   <dataDir>/log-start-offset-checkpoint         each log's logStartOffset (checkpoint.ts)
+//   <dataDir>/<topic>-<partition>/                one Log: segments, indexes, leader-epoch-checkpoint
+//   <dataDir>/<topic>-<partition>.<uuid>-delete/  a partition being deleted (removed on open)
+// Opening recovers every log concurrently; the root checkpoints are rewritten periodically (with the
+// retention pass), after logStartOffset moves, and on close.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
+import {
+  LOG_START_OFFSET_CHECKPOINT,
+  RECOVERY_POINT_CHECKPOINT,
+  fsyncDir,
+  readOffsetCheckpoint,
+  writeOffsetCheckpoint,
+  type PartitionOffset,
+} from './checkpoint.js';
+import { DEFAULT_LOG_CONFIG, type FlushPolicy, type LogConfig } from './log-config.js';
+import { Log } from './log.js';
+import { applyRetention } from './retention.js';
+
+const PARTITION_DIR = /^(.+)-(\d+)$/;
+const DELETE_DIR_SUFFIX = '-delete';
+const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+
+export interface LogManagerOptions {
+  dataDir: string;
+  flushPolicy?: FlushPolicy;
+  logger?: Logger;
+  /** Config of the logs found on disk until setConfig() gives theirs. */
+  defaultConfig?: LogConfig;
+  now?: () => number;
+}
+
+function key(topic: string, partition: number): string {
+  return `${topic}-${partition}`;
+}
+
+export class LogManager {
+  private readonly byKey = new Map<string, Log>();
+  private readonly configs = new Map<string, LogConfig>();
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private retentionTimer: NodeJS.Timeout | null = null;
+  private checkpointChain: Promise<void> = Promise.resolve();
+  private recoveryPoints = new Map<string, number>();
+  private startOffsets = new Map<string, number>();
+
+  private constructor(private readonly options: LogManagerOptions) {
+    this.logger = options.logger ?? silentLogger;
+    this.now = options.now ?? Date.now;
+  }
+
+  static async open(options: LogManagerOptions): Promise<LogManager> {
+    const manager = new LogManager(options);
+    await mkdir(options.dataDir, { recursive: true });
+    manager.recoveryPoints = await manager.readCheckpoint(RECOVERY_POINT_CHECKPOINT);
+    manager.startOffsets = await manager.readCheckpoint(LOG_START_OFFSET_CHECKPOINT);
+    const found: { topic: string; partition: number }[] = [];
+    for (const entry of await readdir(options.dataDir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      if (entry.name.endsWith(DELETE_DIR_SUFFIX)) {
+        manager.logger.info('removing partition dir left by a topic deletion', { dir: entry.name });
+        await rm(join(options.dataDir, entry.name), { recursive: true, force: true });
+        continue;
+      }
+      const m = PARTITION_DIR.exec(entry.name);
+      if (m === null) continue;
+      found.push({ topic: m[1]!, partition: Number(m[2]) });
+    }
+    await Promise.all(found.map(({ topic, partition }) => manager.openLog(topic, partition, options.defaultConfig ?? DEFAULT_LOG_CONFIG)));
+    await manager.checkpoint();
+    return manager;
+  }
+
+  /** A checkpoint as a map by `<topic>-<partition>`; a corrupt one is ignored (logs are then fully scanned). */
+  private async readCheckpoint(name: string): Promise<Map<string, number>> {
+    const path = join(this.options.dataDir, name);
+    let entries: PartitionOffset[] = [];
+    try {
+      entries = await readOffsetCheckpoint(path);
+    } catch (err) {
+      this.logger.warn('ignoring corrupt checkpoint file', { path, error: errorMessage(err) });
+    }
+    return new Map(entries.map((e) => [key(e.topic, e.partition), e.offset]));
+  }
+
+  private async openLog(topic: string, partition: number, config: LogConfig): Promise<Log> {
+    const k = key(topic, partition);
+    const log = await Log.open({
+      dir: join(this.options.dataDir, k),
+      topic,
+      partition,
+      config: this.configs.get(topic) ?? config,
+      ...(this.options.flushPolicy !== undefined ? { flushPolicy: this.options.flushPolicy } : {}),
+      logger: this.logger,
+      recoveryPoint: this.recoveryPoints.get(k) ?? 0,
+      logStartOffset: this.startOffsets.get(k) ?? 0,
+      now: this.now,
+      onLogStartOffsetChange: () => this.checkpoint(),
+    });
+    this.byKey.set(k, log);
+    return log;
+  }
+
+  getLog(topic: string, partition: number): Log | undefined {
+    return this.byKey.get(key(topic, partition));
+  }
+
+  logs(): Log[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Opens the partition's log, creating it if needed; an existing log keeps running with `config`. */
+  async createLog(topic: string, partition: number, config: LogConfig): Promise<Log> {
+    if (!LEGAL_TOPIC.test(topic) || topic === '.' || topic === '..') {
+      throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `illegal topic name ${JSON.stringify(topic)}`);
+    }
+    if (!Number.isInteger(partition) || partition < 0) {
+      throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `illegal partition ${partition}`);
+    }
+    this.configs.set(topic, config);
+    const existing = this.getLog(topic, partition);
+    if (existing !== undefined) {
+      existing.config = config;
+      return existing;
+    }
+    const log = await this.openLog(topic, partition, config);
+    await fsyncDir(this.options.dataDir);
+    return log;
+  }
+
+  /** Closes the topic's logs and removes their dirs: renamed to `<dir>.<uuid>-delete` first, so a crash
+   *  in the middle of the removal never resurrects a half-deleted partition. */
+  async deleteTopic(topic: string): Promise<void> {
+    const logs = this.logs().filter((l) => l.topic === topic);
+    this.configs.delete(topic);
+    for (const log of logs) {
+      this.byKey.delete(key(topic, log.partition));
+      await log.close();
+      const doomed = `${log.dir}.${randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`;
+      await rename(log.dir, doomed);
+      await fsyncDir(this.options.dataDir);
+      await rm(doomed, { recursive: true, force: true });
+    }
+    await this.checkpoint();
+  }
+
+  setConfig(topic: string, config: LogConfig): void {
+    this.configs.set(topic, config);
+    for (const log of this.logs()) if (log.topic === topic) log.config = config;
+  }
+
+  startRetention(intervalMs: number): void {
+    if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+    this.retentionTimer = setInterval(() => {
+      this.runRetention().catch((err: unknown) => this.logger.error('retention pass failed', { error: errorMessage(err) }));
+    }, intervalMs);
+    this.retentionTimer.unref();
+  }
+
+  /** One retention pass over every log, then a checkpoint. */
+  async runRetention(): Promise<void> {
+    const now = this.now();
+    for (const log of this.logs()) {
+      if (log.isOffline) continue;
+      try {
+        await applyRetention(log, now);
+      } catch (err) {
+        this.logger.warn('retention failed for a log', { topic: log.topic, partition: log.partition, error: errorMessage(err) });
+      }
+    }
+    await this.checkpoint();
+  }
+
+  /** Rewrites both root checkpoints (serialized: concurrent callers queue). */
+  checkpoint(): Promise<void> {
+    const run = this.checkpointChain.then(() => this.writeCheckpoints());
+    this.checkpointChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async writeCheckpoints(): Promise<void> {
+    const logs = this.logs().filter((l) => !l.isOffline);
+    const dir = this.options.dataDir;
+    await writeOffsetCheckpoint(
+      join(dir, RECOVERY_POINT_CHECKPOINT),
+      logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.recoveryPoint })),
+    );
+    await writeOffsetCheckpoint(
+      join(dir, LOG_START_OFFSET_CHECKPOINT),
+      logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset })),
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
+    this.retentionTimer = null;
+    await Promise.all(this.logs().map((l) => l.close()));
+    await this.checkpoint();
+  }
+}

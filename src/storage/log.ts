@@ -1,0 +1,505 @@
+// One partition's log: an ordered list of segments, the last one active. All mutations (appends,
+// rolls, segment deletion, truncation, flushes) go through one serial queue, and appends that arrive
+// while a write or fsync is in progress are coalesced into one write and one fsync (group commit).
+// Reads run beside the queue: they only look at committed state (segment sizes, highWatermark).
+import { mkdir } from 'node:fs/promises';
+import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
+import { setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../records/index.js';
+import { parseAppendBatches, type ParsedAppend } from './append-batches.js';
+import { fsyncDir } from './checkpoint.js';
+import { DataWaiters } from './data-waiters.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { DEFAULT_FLUSH_POLICY, fsyncBeforeAck, type FlushPolicy, type LogConfig } from './log-config.js';
+import { LogReader, type LogReadState, type ReadResult } from './log-reader.js';
+import { PositionCache } from './position-cache.js';
+import { loadSegments } from './recovery.js';
+import { Segment, type BatchInfo } from './segment.js';
+
+export interface AppendResult {
+  baseOffset: number;
+  lastOffset: number;
+  /** The broker time stamped on the batches with LogAppendTime, -1 with CreateTime. */
+  logAppendTime: number;
+  logStartOffset: number;
+}
+
+/** Counters for tests and metrics. */
+export interface LogStats {
+  appends: number;
+  writes: number;
+  fsyncs: number;
+}
+
+export interface LogOptions {
+  dir: string;
+  topic: string;
+  partition: number;
+  config: LogConfig;
+  flushPolicy?: FlushPolicy;
+  logger?: Logger;
+  /** From the recovery-point checkpoint; 0 (default) scans every segment on open. */
+  recoveryPoint?: number;
+  /** From the log-start-offset checkpoint. */
+  logStartOffset?: number;
+  now?: () => number;
+  /** Called (and awaited) after logStartOffset moved, so that the owner can checkpoint it. */
+  onLogStartOffsetChange?: () => Promise<void>;
+}
+
+interface PendingAppend {
+  kind: 'append';
+  buf: Buffer;
+  parsed: ParsedAppend;
+  leaderEpoch: number;
+  resolve: (r: AppendResult) => void;
+  reject: (e: unknown) => void;
+}
+
+interface PendingTask {
+  kind: 'task';
+  run: () => Promise<void>;
+}
+
+const INT32_MAX = 0x7fffffff;
+
+export type { ReadResult };
+
+export class Log {
+  readonly topic: string;
+  readonly partition: number;
+  readonly dir: string;
+  config: LogConfig;
+  /** Stamped on appended batches when append() is not given one. */
+  leaderEpoch = 0;
+  readonly stats: LogStats = { appends: 0, writes: 0, fsyncs: 0 };
+  private segments: Segment[];
+  private _logStartOffset: number;
+  private _logEndOffset: number;
+  private _highWatermark: number;
+  private _recoveryPoint: number;
+  private readonly flushPolicy: FlushPolicy;
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly epochs: LeaderEpochCache;
+  private readonly waiters = new DataWaiters();
+  private readonly positions = new PositionCache();
+  private readonly reader: LogReader;
+  private readonly onLogStartOffsetChange: (() => Promise<void>) | undefined;
+  private queue: (PendingAppend | PendingTask)[] = [];
+  private draining = false;
+  private unflushedMessages = 0;
+  private flushTimer: NodeJS.Timeout | null = null;
+  private failure: KafkaError | null = null;
+  private closed = false;
+
+  private constructor(options: LogOptions, segments: Segment[], logStartOffset: number, epochs: LeaderEpochCache) {
+    this.topic = options.topic;
+    this.partition = options.partition;
+    this.dir = options.dir;
+    this.config = options.config;
+    this.flushPolicy = options.flushPolicy ?? DEFAULT_FLUSH_POLICY;
+    this.logger = (options.logger ?? silentLogger).child({ topic: options.topic, partition: options.partition });
+    this.now = options.now ?? Date.now;
+    this.onLogStartOffsetChange = options.onLogStartOffsetChange;
+    this.segments = segments;
+    this.epochs = epochs;
+    this._logStartOffset = logStartOffset;
+    this._logEndOffset = this.active.nextOffset;
+    // A single replica: everything recovered is committed.
+    this._highWatermark = this._logEndOffset;
+    this._recoveryPoint = this._logEndOffset;
+    this.leaderEpoch = Math.max(0, epochs.latestEpoch);
+    this.reader = new LogReader(`${this.topic}-${this.partition}`, this.positions, this.logger);
+  }
+
+  /** Opens (creating if needed) and recovers the log in `options.dir`. */
+  static async open(options: LogOptions): Promise<Log> {
+    const logger = (options.logger ?? silentLogger).child({ topic: options.topic, partition: options.partition });
+    await mkdir(options.dir, { recursive: true });
+    const { cache: epochs, corrupt } = await LeaderEpochCache.load(options.dir, logger);
+    const now = (options.now ?? Date.now)();
+    const loaded = await loadSegments({
+      dir: options.dir,
+      // A corrupt epoch checkpoint is rebuilt from the batches, so every segment is scanned.
+      recoveryPoint: corrupt ? 0 : (options.recoveryPoint ?? 0),
+      logStartOffset: options.logStartOffset ?? 0,
+      indexIntervalBytes: options.config.indexIntervalBytes,
+      logger,
+      now,
+      onBatch: (h) => epochs.assign(h.partitionLeaderEpoch, h.baseOffset),
+    });
+    epochs.truncateFromEnd(loaded.logEndOffset);
+    if (epochs.dirty) await epochs.persist();
+    if (loaded.createdSegment) await fsyncDir(options.dir);
+    return new Log(options, loaded.segments, loaded.logStartOffset, epochs);
+  }
+
+  get logStartOffset(): number {
+    return this._logStartOffset;
+  }
+  get logEndOffset(): number {
+    return this._logEndOffset;
+  }
+  get highWatermark(): number {
+    return this._highWatermark;
+  }
+  /** Offsets below this are durable (fsynced); the recovery-point checkpoint stores it. */
+  get recoveryPoint(): number {
+    return this._recoveryPoint;
+  }
+  get isOffline(): boolean {
+    return this.failure !== null;
+  }
+  /** Total bytes of all segments. */
+  get size(): number {
+    return this.segments.reduce((sum, s) => sum + s.size, 0);
+  }
+  /** Base offsets of the segments, oldest first (tests, describe). */
+  segmentBaseOffsets(): number[] {
+    return this.segments.map((s) => s.baseOffset);
+  }
+  leaderEpochs(): { epoch: number; startOffset: number }[] {
+    return this.epochs.list();
+  }
+  endOffsetForEpoch(epoch: number): { epoch: number; endOffset: number } {
+    return this.epochs.endOffsetFor(epoch, this._logEndOffset);
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  append(batches: Buffer, options?: { leaderEpoch?: number }): Promise<AppendResult> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (this.closed) return Promise.reject(this.closedError());
+    let parsed: ParsedAppend;
+    try {
+      parsed = parseAppendBatches(batches, this.config.maxMessageBytes);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.stats.appends++;
+    return new Promise<AppendResult>((resolve, reject) => {
+      const leaderEpoch = options?.leaderEpoch ?? this.leaderEpoch;
+      this.queue.push({ kind: 'append', buf: batches, parsed, leaderEpoch, resolve, reject });
+      this.drain();
+    });
+  }
+
+  /** Runs `fn` alone in the write queue (after the appends queued before it). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ kind: 'task', run: () => fn().then(resolve, reject) });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    void (async () => {
+      try {
+        while (this.queue.length > 0) {
+          const head = this.queue[0]!;
+          if (head.kind === 'task') {
+            this.queue.shift();
+            await head.run();
+            continue;
+          }
+          // Every append queued meanwhile forms one group: one write, one fsync.
+          let n = 1;
+          while (n < this.queue.length && this.queue[n]!.kind === 'append') n++;
+          await this.writeGroup(this.queue.splice(0, n) as PendingAppend[]);
+        }
+      } finally {
+        this.draining = false;
+      }
+    })();
+  }
+
+  private async writeGroup(group: PendingAppend[]): Promise<void> {
+    if (this.failure !== null || this.closed) {
+      for (const op of group) op.reject(this.failure ?? this.closedError());
+      return;
+    }
+    const now = this.now();
+    const appendTime = this.config.messageTimestampType === 'LogAppendTime' ? now : -1;
+    const results: Omit<AppendResult, 'logStartOffset'>[] = [];
+    let segment = this.active;
+    let buffers: Buffer[] = [];
+    let infos: BatchInfo[] = [];
+    let pendingBytes = 0;
+    let next = this._logEndOffset;
+    let epochChanged = false;
+    let messages = 0;
+    try {
+      for (const op of group) {
+        if (this.shouldRoll(segment, pendingBytes, op, next, now)) {
+          if (buffers.length > 0) await this.writeTo(segment, buffers, infos, now);
+          buffers = [];
+          infos = [];
+          pendingBytes = 0;
+          segment = await this.roll(now);
+        }
+        const baseOffset = next;
+        for (const b of op.parsed.batches) {
+          setBaseOffset(op.buf, b.position, next);
+          setPartitionLeaderEpoch(op.buf, b.position, op.leaderEpoch);
+          if (appendTime >= 0) setLogAppendTime(op.buf, b.position, appendTime);
+          const maxTimestamp = appendTime >= 0 ? appendTime : b.maxTimestamp;
+          infos.push({ baseOffset: next, lastOffset: next + b.lastOffsetDelta, maxTimestamp, size: b.size });
+          next += b.lastOffsetDelta + 1;
+        }
+        if (this.epochs.assign(op.leaderEpoch, baseOffset)) epochChanged = true;
+        buffers.push(op.buf);
+        pendingBytes += op.buf.length;
+        messages += op.parsed.offsets;
+        results.push({ baseOffset, lastOffset: next - 1, logAppendTime: appendTime });
+      }
+      if (buffers.length > 0) await this.writeTo(segment, buffers, infos, now);
+      this.unflushedMessages += messages;
+      if (epochChanged) await this.epochs.persist();
+      if (fsyncBeforeAck(this.flushPolicy)) await this.syncActive();
+    } catch (err) {
+      const failure = this.fail(err);
+      for (const op of group) op.reject(failure);
+      return;
+    }
+    this.advanceHighWatermark();
+    group.forEach((op, i) => op.resolve({ ...results[i]!, logStartOffset: this._logStartOffset }));
+    if (!fsyncBeforeAck(this.flushPolicy)) await this.maybeFlushAfterAck();
+  }
+
+  private async writeTo(segment: Segment, buffers: Buffer[], infos: BatchInfo[], now: number): Promise<void> {
+    await segment.append(buffers, infos, now);
+    this.stats.writes++;
+    this._logEndOffset = segment.nextOffset;
+    this.positions.remember(segment.nextOffset, segment, segment.size);
+  }
+
+  private shouldRoll(segment: Segment, pendingBytes: number, op: PendingAppend, next: number, now: number): boolean {
+    const used = segment.size + pendingBytes;
+    if (used === 0) return false;
+    const bytes = op.buf.length;
+    return (
+      used + bytes > this.config.segmentBytes ||
+      used + bytes > INT32_MAX ||
+      next + op.parsed.offsets - 1 - segment.baseOffset > INT32_MAX ||
+      (segment.size > 0 && segment.timeWaitedForRoll(now, this.incomingTimestamp(op, now)) >= this.config.segmentMs)
+    );
+  }
+
+  private incomingTimestamp(op: PendingAppend, now: number): number {
+    if (this.config.messageTimestampType === 'LogAppendTime') return now;
+    let max = -1;
+    for (const b of op.parsed.batches) if (b.maxTimestamp > max) max = b.maxTimestamp;
+    return max;
+  }
+
+  /** Seals the active segment (fsync) and starts a new one at logEndOffset. Queue only. */
+  private async roll(now: number): Promise<Segment> {
+    const old = this.active;
+    await old.seal();
+    this.stats.fsyncs++;
+    this._recoveryPoint = Math.max(this._recoveryPoint, old.nextOffset);
+    const segment = await Segment.create(this.dir, old.nextOffset, this.config.indexIntervalBytes, now);
+    await fsyncDir(this.dir);
+    // Segment lists are replaced, never mutated: reads iterate over the list they started with.
+    this.segments = [...this.segments, segment];
+    this.logger.debug('rolled log segment', { baseOffset: segment.baseOffset });
+    return segment;
+  }
+
+  /** fsyncs the active segment; afterwards everything below logEndOffset is durable. Queue only. */
+  private async syncActive(): Promise<void> {
+    const end = this._logEndOffset;
+    if (await this.active.flush(true)) this.stats.fsyncs++;
+    this.unflushedMessages = 0;
+    this._recoveryPoint = end;
+  }
+
+  private async maybeFlushAfterAck(): Promise<void> {
+    if (this.unflushedMessages >= this.flushPolicy.flushIntervalMessages) {
+      try {
+        await this.syncActive();
+      } catch (err) {
+        this.fail(err);
+      }
+    } else if (this.flushPolicy.flushIntervalMs > 0 && this.flushTimer === null && this.unflushedMessages > 0) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flush().catch(() => undefined);
+      }, this.flushPolicy.flushIntervalMs);
+      this.flushTimer.unref();
+    }
+  }
+
+  private advanceHighWatermark(): void {
+    this._highWatermark = this._logEndOffset;
+    this.waiters.wake(this._highWatermark);
+  }
+
+  /** An I/O error takes the log offline for good: an fsync that failed is never retried into success. */
+  private fail(err: unknown): KafkaError {
+    if (this.failure === null) {
+      this.failure = new KafkaError(
+        ErrorCode.KAFKA_STORAGE_ERROR,
+        `log ${this.topic}-${this.partition} is offline after an I/O error: ${errorMessage(err)}`,
+        { cause: err },
+      );
+      this.logger.error('log is offline after an I/O error', { error: errorMessage(err) });
+      this.waiters.wakeAll();
+    }
+    return this.failure;
+  }
+
+  private closedError(): KafkaError {
+    return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `log ${this.topic}-${this.partition} is closed`);
+  }
+
+  private throwIfUnavailable(): void {
+    if (this.failure !== null) throw this.failure;
+    if (this.closed) throw this.closedError();
+  }
+
+  async read(fetchOffset: number, maxBytes: number, maxOffset?: number): Promise<ReadResult> {
+    this.throwIfUnavailable();
+    return this.reader.read(this.readState(), fetchOffset, maxBytes, maxOffset);
+  }
+
+  async offsetForTimestamp(timestamp: number): Promise<{ offset: number; timestamp: number } | null> {
+    this.throwIfUnavailable();
+    return this.reader.offsetForTimestamp(this.readState(), timestamp);
+  }
+
+  private readState(): LogReadState {
+    return {
+      segments: this.segments,
+      logStartOffset: this._logStartOffset,
+      logEndOffset: this._logEndOffset,
+      highWatermark: this._highWatermark,
+    };
+  }
+
+  async deleteRecordsBefore(offset: number): Promise<number> {
+    return this.exclusive(async () => {
+      this.throwIfUnavailable();
+      const target = offset === -1 ? this._highWatermark : offset;
+      if (target < 0 || target > this._highWatermark) {
+        throw new KafkaError(
+          ErrorCode.OFFSET_OUT_OF_RANGE,
+          `cannot delete records before ${offset}: high watermark of ${this.topic}-${this.partition} is ${this._highWatermark}`,
+        );
+      }
+      if (target <= this._logStartOffset) return this._logStartOffset;
+      this._logStartOffset = target;
+      await this.deleteSegmentsWhile((_segment, next) => next.baseOffset <= target, 'below the log start offset');
+      await this.onLogStartOffsetChange?.();
+      return this._logStartOffset;
+    });
+  }
+
+  /** Deletes the oldest non-active segments while `predicate` holds (retention); returns how many. */
+  deleteOldestSegments(predicate: (segment: Segment, next: Segment) => boolean, reason: string): Promise<number> {
+    return this.exclusive(async () => {
+      this.throwIfUnavailable();
+      const before = this._logStartOffset;
+      const deleted = await this.deleteSegmentsWhile(predicate, reason);
+      if (this._logStartOffset !== before) await this.onLogStartOffsetChange?.();
+      return deleted;
+    });
+  }
+
+  /** The segments, oldest first, for retention's decisions (do not mutate). */
+  segmentList(): readonly Segment[] {
+    return this.segments;
+  }
+
+  private async deleteSegmentsWhile(predicate: (segment: Segment, next: Segment) => boolean, reason: string): Promise<number> {
+    let deleted = 0;
+    while (this.segments.length > 1) {
+      const [segment, next] = this.segments as [Segment, Segment];
+      if (!predicate(segment, next)) break;
+      this.segments = this.segments.slice(1);
+      this.positions.forget(segment);
+      this.logger.info('deleting log segment', { baseOffset: segment.baseOffset, reason });
+      try {
+        await segment.delete();
+      } catch (err) {
+        throw this.fail(err);
+      }
+      deleted++;
+    }
+    this._logStartOffset = Math.max(this._logStartOffset, this.segments[0]!.baseOffset);
+    return deleted;
+  }
+
+  /** Rolls the active segment when segment.ms has passed since its first batch (retention pass). */
+  rollIfDue(now: number): Promise<boolean> {
+    return this.exclusive(async () => {
+      const active = this.active;
+      if (this.failure !== null || this.closed || active.size === 0 || now - active.createdAt < this.config.segmentMs) {
+        return false;
+      }
+      try {
+        await this.roll(now);
+      } catch (err) {
+        throw this.fail(err);
+      }
+      return true;
+    });
+  }
+
+  /** Removes every batch from the one containing `offset` on (replication's divergence truncation). */
+  truncateTo(offset: number): Promise<void> {
+    return this.exclusive(async () => {
+      this.throwIfUnavailable();
+      if (offset >= this._logEndOffset) return;
+      try {
+        while (this.segments.length > 1 && this.active.baseOffset >= offset) {
+          const segment = this.active;
+          this.segments = this.segments.slice(0, -1);
+          await segment.delete();
+        }
+        await this.active.truncateTo(offset);
+      } catch (err) {
+        throw this.fail(err);
+      }
+      this.positions.clear();
+      this._logEndOffset = this.active.nextOffset;
+      this._highWatermark = Math.min(this._highWatermark, this._logEndOffset);
+      this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
+      this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
+      if (this.epochs.truncateFromEnd(this._logEndOffset)) await this.epochs.persist();
+    });
+  }
+
+  /** Resolves when the high watermark passes `offset`, the signal aborts, or the log closes or fails. */
+  waitForData(offset: number, signal: AbortSignal): Promise<void> {
+    if (this._highWatermark > offset || this.closed || this.failure !== null) return Promise.resolve();
+    return this.waiters.wait(offset, signal);
+  }
+
+  /** Writes everything to disk (fsync), whatever the flush policy. */
+  flush(): Promise<void> {
+    return this.exclusive(async () => {
+      if (this.failure !== null || this.closed) return;
+      try {
+        await this.syncActive();
+      } catch (err) {
+        throw this.fail(err);
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush().catch(() => undefined);
+    await this.exclusive(async () => {
+      this.closed = true;
+      if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+      this.waiters.wakeAll();
+      for (const segment of this.segments) await segment.close().catch(() => undefined);
+    });
+  }
+}

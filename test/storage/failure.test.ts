@@ -1,0 +1,55 @@
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ErrorCode, KafkaError } from '../../src/common/index.js';
+import { batch, openLog, readAll, tempDir } from './helpers.js';
+
+/** The prototype of node:fs/promises FileHandle, to inject I/O errors into real files. */
+async function fileHandlePrototype(): Promise<{ datasync(): Promise<void>; writev(...args: unknown[]): Promise<unknown> }> {
+  const fh = await open(join(await tempDir(), 'probe'), 'w');
+  const proto = Object.getPrototypeOf(fh) as { datasync(): Promise<void>; writev(...args: unknown[]): Promise<unknown> };
+  await fh.close();
+  return proto;
+}
+
+const isStorageError = (e: unknown): boolean => e instanceof KafkaError && e.errorCode === ErrorCode.KAFKA_STORAGE_ERROR;
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('I/O failures', () => {
+  it('a failed fsync rejects the append with KAFKA_STORAGE_ERROR and takes the log offline for good', async () => {
+    const dir = await tempDir();
+    const log = await openLog(dir);
+    await log.append(await batch('ok', 1));
+    const proto = await fileHandlePrototype();
+    const spy = vi.spyOn(proto, 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error'), { code: 'EIO' }));
+    await expect(log.append(await batch('lost', 1))).rejects.toSatisfy(isStorageError);
+    spy.mockRestore();
+    expect(log.isOffline).toBe(true);
+    // Never retried into success: later appends, reads and flushes fail too; the high watermark did not move.
+    await expect(log.append(await batch('after', 1))).rejects.toSatisfy(isStorageError);
+    await expect(log.read(0, 100)).rejects.toSatisfy(isStorageError);
+    expect(log.highWatermark).toBe(1);
+    await log.close();
+    // After a restart the log is what the disk holds.
+    const reopened = await openLog(dir);
+    expect((await readAll(reopened))[0]).toBe('0:ok-0');
+    await reopened.close();
+  });
+
+  it('a failed write rejects every append of the group', async () => {
+    const log = await openLog(await tempDir());
+    const proto = await fileHandlePrototype();
+    vi.spyOn(proto, 'writev').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }));
+    const batches = await Promise.all([1, 2, 3].map((i) => batch(`x${i}`, 1)));
+    const results = await Promise.allSettled(batches.map((b) => log.append(b)));
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      if (r.status === 'rejected') expect(isStorageError(r.reason)).toBe(true);
+    }
+    expect(log.highWatermark).toBe(0);
+    await log.close();
+  });
+});
