@@ -11,6 +11,7 @@ import type { BrokerContext } from './context.js';
 import { advertisedApiKeys, createDispatcher } from './dispatcher.js';
 import { createHandlerRegistry } from './handlers/index.js';
 import { TopicManager } from './topics.js';
+import { GroupCoordinator } from '../coordinator/index.js';
 
 export interface RunningBroker {
   config: BrokerConfig;
@@ -33,6 +34,15 @@ export async function startBroker(config: BrokerConfig, logger: Logger = createL
     throw err;
   }
   const topics = new TopicManager(config, metadata, logs, logger);
+  const { offsetsTopicNumPartitions, offsetsRetentionMs, offsetsRetentionCheckIntervalMs, ...settings } = config.groups;
+  const groupCoordinator = new GroupCoordinator({
+    logs,
+    logger,
+    offsetsTopicNumPartitions,
+    offsetsRetentionMs,
+    offsetsRetentionCheckIntervalMs,
+    settings,
+  });
   const shutdown = new AbortController();
   const registry = createHandlerRegistry();
   const context: BrokerContext = {
@@ -41,6 +51,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger = createL
     logs,
     metadata,
     topics,
+    groupCoordinator,
     advertised: { host: config.advertisedHost ?? config.listeners.host, port: config.advertisedPort ?? config.listeners.port },
     shutdown: shutdown.signal,
     advertisedApis: advertisedApiKeys(registry),
@@ -55,6 +66,8 @@ export async function startBroker(config: BrokerConfig, logger: Logger = createL
 
   const closeAll = async (): Promise<void> => {
     shutdown.abort();
+    // Before the server closes: answers JoinGroup/SyncGroup requests still waiting for a rebalance.
+    await groupCoordinator.close();
     await server.close();
     await logs.close();
     await metadata.close();
@@ -64,6 +77,7 @@ export async function startBroker(config: BrokerConfig, logger: Logger = createL
   let socketPath: string | null = null;
   try {
     await topics.openAll();
+    await groupCoordinator.start();
     tcp = await server.listenTcp(config.listeners.host, config.listeners.port);
     // Set before any request can be served: connection callbacks run after this continuation.
     context.advertised = {

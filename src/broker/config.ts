@@ -35,6 +35,16 @@ export interface BrokerConfig {
   connectionsMaxIdleMs: number;
   logRetentionCheckIntervalMs: number;
   logLevel: LogLevel;
+  /** Consumer-group coordinator settings (group.* and offsets.* broker configs). */
+  groups: {
+    offsetsTopicNumPartitions: number;
+    initialRebalanceDelayMs: number;
+    minSessionTimeoutMs: number;
+    maxSessionTimeoutMs: number;
+    offsetMetadataMaxBytes: number;
+    offsetsRetentionMs: number;
+    offsetsRetentionCheckIntervalMs: number;
+  };
 }
 
 export interface LoadBrokerConfigInput {
@@ -68,6 +78,9 @@ const KNOWN_KEYS = new Set([
   'log.segment.bytes', 'log.roll.ms', 'log.roll.hours', 'log.cleanup.policy', 'log.message.timestamp.type',
   'log.index.interval.bytes', 'log.cleaner.delete.retention.ms', 'min.insync.replicas',
   'log.flush.interval.messages', 'log.flush.interval.ms', 'log.retention.check.interval.ms', 'log.level',
+  'offsets.topic.num.partitions', 'group.initial.rebalance.delay.ms', 'group.min.session.timeout.ms',
+  'group.max.session.timeout.ms', 'offset.metadata.max.bytes', 'offsets.retention.minutes',
+  'offsets.retention.check.interval.ms',
 ]);
 
 export function loadBrokerConfig(input: LoadBrokerConfigInput): BrokerConfig {
@@ -191,6 +204,15 @@ function build(r: Reader): BrokerConfig {
     connectionsMaxIdleMs: r.int('connections.max.idle.ms', 600_000, -1),
     logRetentionCheckIntervalMs: r.int('log.retention.check.interval.ms', 300_000, 1),
     logLevel: r.oneOf('log.level', 'info', ['debug', 'info', 'warn', 'error', 'silent']),
+    groups: {
+      offsetsTopicNumPartitions: r.int('offsets.topic.num.partitions', 50, 1, 10_000),
+      initialRebalanceDelayMs: r.int('group.initial.rebalance.delay.ms', 3000, 0),
+      minSessionTimeoutMs: r.int('group.min.session.timeout.ms', 6000, 1),
+      maxSessionTimeoutMs: r.int('group.max.session.timeout.ms', 1_800_000, 1),
+      offsetMetadataMaxBytes: r.int('offset.metadata.max.bytes', 4096, 0),
+      offsetsRetentionMs: r.int('offsets.retention.minutes', 10_080, 1) * 60_000,
+      offsetsRetentionCheckIntervalMs: r.int('offsets.retention.check.interval.ms', 600_000, 1),
+    },
   };
   if (advertised !== undefined) {
     config.advertisedHost = advertised.host;

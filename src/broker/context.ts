@@ -2,6 +2,7 @@
 // advertised address and a signal that fires when the broker shuts down (ends long polls early).
 import type { MetadataStore } from '../cluster/index.js';
 import type { Logger } from '../common/index.js';
+import type { GroupCoordinator } from '../coordinator/index.js';
 import type { LogManager } from '../storage/index.js';
 import type { BrokerConfig } from './config.js';
 import type { TopicManager } from './topics.js';
@@ -12,6 +13,8 @@ export interface BrokerContext {
   logs: LogManager;
   metadata: MetadataStore;
   topics: TopicManager;
+  /** Consumer groups and committed offsets (this broker coordinates every group on a single node). */
+  groupCoordinator: GroupCoordinator;
   /** Host and port clients are told to connect to (Metadata brokers list). */
   advertised: { host: string; port: number };
   shutdown: AbortSignal;

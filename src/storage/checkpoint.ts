@@ -8,7 +8,7 @@
 // Files are replaced atomically: the new content goes to "<name>.tmp", which is fsynced, renamed over
 // "<name>", and the directory is fsynced so the rename itself survives a crash. A file that does not
 // parse is reported as a StorageError; callers ignore it with a warning and rebuild the information.
-import { open, readFile, rename } from 'node:fs/promises';
+import { storageFs } from './file-system.js';
 import { dirname } from 'node:path';
 import { StorageError } from '../common/index.js';
 
@@ -22,20 +22,21 @@ const VERSION = 0;
 /** Replaces `path` with `data` so that a crash leaves either the old or the new file, never a mix. */
 export async function writeFileAtomically(path: string, data: string | Buffer): Promise<void> {
   const tmp = path + TEMP_SUFFIX;
-  const fh = await open(tmp, 'w');
+  const fs = storageFs();
+  const fh = await fs.open(tmp, 'w');
   try {
     await fh.writeFile(data);
     await fh.sync();
   } finally {
     await fh.close();
   }
-  await rename(tmp, path);
+  await fs.rename(tmp, path);
   await fsyncDir(dirname(path));
 }
 
 /** fsyncs a directory so that creations, renames and unlinks in it are durable. */
 export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
+  const fh = await storageFs().open(dir, 'r');
   try {
     await fh.sync();
   } finally {
@@ -51,7 +52,7 @@ function format(lines: string[]): string {
 async function readLines(path: string, fields: number): Promise<string[][] | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = (await storageFs().readFile(path)).toString('utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;

@@ -4,7 +4,7 @@
 // is not a multiple of the entry size was torn by a crash and is rebuilt.
 // New entries are written lazily (flush), never one syscall per entry: an index is a cache of the
 // segment, and recovery rebuilds it from the segment when it is missing or inconsistent.
-import { open, type FileHandle } from 'node:fs/promises';
+import { storageFs, type StorageFile } from './file-system.js';
 import { StorageError } from '../common/index.js';
 
 export class IndexFile {
@@ -16,7 +16,7 @@ export class IndexFile {
   private constructor(
     readonly path: string,
     readonly entrySize: number,
-    private readonly fh: FileHandle,
+    private readonly fh: StorageFile,
     initial: Buffer,
   ) {
     this.buf = Buffer.alloc(Math.max(initial.length, entrySize * 64));
@@ -27,7 +27,7 @@ export class IndexFile {
 
   /** Opens an existing file and loads it; throws StorageError when its size is not whole entries. */
   static async load(path: string, entrySize: number): Promise<IndexFile> {
-    const fh = await open(path, 'r+');
+    const fh = await storageFs().open(path, 'r+');
     try {
       const { size } = await fh.stat();
       if (size % entrySize !== 0) {
@@ -44,7 +44,7 @@ export class IndexFile {
 
   /** Creates (or empties) the file. */
   static async create(path: string, entrySize: number): Promise<IndexFile> {
-    const fh = await open(path, 'w+');
+    const fh = await storageFs().open(path, 'w+');
     return new IndexFile(path, entrySize, fh, Buffer.alloc(0));
   }
 

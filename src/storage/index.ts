@@ -18,3 +18,12 @@ export {
   type PartitionOffset,
 } from './checkpoint.js';
 export { segmentFileName } from './segment.js';
+export {
+  nodeFileSystem,
+  setStorageFileSystem,
+  storageFs,
+  type DirEntry,
+  type FileSystem,
+  type OpenFlags,
+  type StorageFile,
+} from './file-system.js';

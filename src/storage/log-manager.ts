@@ -6,7 +6,6 @@
 // Opening recovers every log concurrently; the root checkpoints are rewritten periodically (with the
 // retention pass), after logStartOffset moves, and on close.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
 import {
@@ -17,6 +16,7 @@ import {
   writeOffsetCheckpoint,
   type PartitionOffset,
 } from './checkpoint.js';
+import { storageFs } from './file-system.js';
 import { DEFAULT_LOG_CONFIG, type FlushPolicy, type LogConfig } from './log-config.js';
 import { Log } from './log.js';
 import { applyRetention } from './retention.js';
@@ -55,15 +55,15 @@ export class LogManager {
 
   static async open(options: LogManagerOptions): Promise<LogManager> {
     const manager = new LogManager(options);
-    await mkdir(options.dataDir, { recursive: true });
+    await storageFs().mkdirp(options.dataDir);
     manager.recoveryPoints = await manager.readCheckpoint(RECOVERY_POINT_CHECKPOINT);
     manager.startOffsets = await manager.readCheckpoint(LOG_START_OFFSET_CHECKPOINT);
     const found: { topic: string; partition: number }[] = [];
-    for (const entry of await readdir(options.dataDir, { withFileTypes: true })) {
-      if (!entry.isDirectory()) continue;
+    for (const entry of await storageFs().readdir(options.dataDir)) {
+      if (!entry.isDirectory) continue;
       if (entry.name.endsWith(DELETE_DIR_SUFFIX)) {
         manager.logger.info('removing partition dir left by a topic deletion', { dir: entry.name });
-        await rm(join(options.dataDir, entry.name), { recursive: true, force: true });
+        await storageFs().removeTree(join(options.dataDir, entry.name));
         continue;
       }
       const m = PARTITION_DIR.exec(entry.name);
@@ -141,9 +141,9 @@ export class LogManager {
       this.byKey.delete(key(topic, log.partition));
       await log.close();
       const doomed = `${log.dir}.${randomUUID().replace(/-/g, '')}${DELETE_DIR_SUFFIX}`;
-      await rename(log.dir, doomed);
+      await storageFs().rename(log.dir, doomed);
       await fsyncDir(this.options.dataDir);
-      await rm(doomed, { recursive: true, force: true });
+      await storageFs().removeTree(doomed);
     }
     await this.checkpoint();
   }

@@ -2,7 +2,7 @@
 // positional read in the common case) and timestamp lookups. Reads run beside the write queue on a
 // snapshot of the committed state, so they never see bytes past a segment's committed size.
 import { ErrorCode, KafkaError, errorMessage, type Logger } from '../common/index.js';
-import { decodeRecordBatches } from '../records/index.js';
+import { decodeRecordBatches, scanBatches } from '../records/index.js';
 import { lastOffsetOf } from './append-batches.js';
 import type { PositionCache } from './position-cache.js';
 import type { Segment } from './segment.js';
@@ -63,10 +63,34 @@ export class LogReader {
       }
     }
     if (buf === null || buf.length === 0 || segment === undefined) return result;
+    buf = this.verified(buf, segment, position);
     this.positions.remember(lastOffsetOf(buf) + 1, segment, position + buf.length);
     result.records = [buf];
     result.size = buf.length;
     return result;
+  }
+
+  /**
+   * Only batches that pass their CRC and continue each other's offsets leave the broker: a segment
+   * below the recovery point is not rescanned on open, so a bit flipped on disk since is caught here.
+   * Serves the valid prefix; a corrupt first batch is a KAFKA_STORAGE_ERROR for this fetch.
+   */
+  private verified(buf: Buffer, segment: Segment, position: number): Buffer {
+    let expected = -1;
+    let gap: { at: number; reason: string } | undefined;
+    const scan = scanBatches(buf, (h, at) => {
+      if (gap !== undefined) return;
+      if (expected >= 0 && h.baseOffset !== expected) gap = { at, reason: `baseOffset ${h.baseOffset}, expected ${expected}` };
+      expected = h.baseOffset + h.lastOffsetDelta + 1;
+    });
+    if (gap === undefined && scan.validBytes === buf.length) return buf;
+    const validUntil = gap?.at ?? scan.validBytes;
+    const reason = gap?.reason ?? scan.reason ?? 'invalid batch';
+    this.logger.error('corrupt batch on disk: not serving it', { file: segment.logPath, position: position + validUntil, reason });
+    if (validUntil === 0) {
+      throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `corrupt batch at byte ${position} of ${segment.logPath}: ${reason}`);
+    }
+    return buf.subarray(0, validUntil);
   }
 
   /** Byte position in `segment` where offset `limit` starts (its size when the limit is beyond it). */

@@ -2,12 +2,12 @@
 // rolls, segment deletion, truncation, flushes) go through one serial queue, and appends that arrive
 // while a write or fsync is in progress are coalesced into one write and one fsync (group commit).
 // Reads run beside the queue: they only look at committed state (segment sizes, highWatermark).
-import { mkdir } from 'node:fs/promises';
 import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
 import { setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../records/index.js';
 import { parseAppendBatches, type ParsedAppend } from './append-batches.js';
 import { fsyncDir } from './checkpoint.js';
 import { DataWaiters } from './data-waiters.js';
+import { storageFs } from './file-system.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { DEFAULT_FLUSH_POLICY, fsyncBeforeAck, type FlushPolicy, type LogConfig } from './log-config.js';
 import { LogReader, type LogReadState, type ReadResult } from './log-reader.js';
@@ -115,7 +115,7 @@ export class Log {
   /** Opens (creating if needed) and recovers the log in `options.dir`. */
   static async open(options: LogOptions): Promise<Log> {
     const logger = (options.logger ?? silentLogger).child({ topic: options.topic, partition: options.partition });
-    await mkdir(options.dir, { recursive: true });
+    await storageFs().mkdirp(options.dir);
     const { cache: epochs, corrupt } = await LeaderEpochCache.load(options.dir, logger);
     const now = (options.now ?? Date.now)();
     const loaded = await loadSegments({

@@ -8,10 +8,11 @@
 // - older segments keep their indexes when these pass the sanity checks, otherwise they are scanned
 //   and rebuilt too.
 // Everything dropped is reported through the logger.
-import { open, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { errorMessage, type Logger } from '../common/index.js';
 import type { BatchHeader } from '../records/index.js';
+import { fsyncDir } from './checkpoint.js';
+import { storageFs } from './file-system.js';
 import { OffsetIndex } from './offset-index.js';
 import {
   DELETED_SUFFIX,
@@ -50,11 +51,11 @@ export interface LoadedSegments {
 
 export async function loadSegments(options: RecoveryOptions): Promise<LoadedSegments> {
   const { dir, logger } = options;
-  const names = await readdir(dir);
+  const names = (await storageFs().readdir(dir)).map((e) => e.name);
   for (const name of names) {
     if (LEFTOVER_SUFFIXES.some((s) => name.endsWith(s))) {
       logger.info('removing leftover file of an interrupted operation', { file: join(dir, name) });
-      await unlink(join(dir, name));
+      await storageFs().unlink(join(dir, name));
     }
   }
   const bases = new Set<number>();
@@ -66,7 +67,7 @@ export async function loadSegments(options: RecoveryOptions): Promise<LoadedSegm
     const m = SEGMENT_FILE.exec(name);
     if (m !== null && m[2] !== 'log' && !bases.has(Number(m[1]))) {
       logger.info('removing index without a segment', { file: join(dir, name) });
-      await unlink(join(dir, name));
+      await storageFs().unlink(join(dir, name));
     }
   }
   const sorted = [...bases].sort((a, b) => a - b);
@@ -96,6 +97,8 @@ export async function loadSegments(options: RecoveryOptions): Promise<LoadedSegm
         logger.warn('deleting segment after the truncation point', { file: join(dir, segmentFileName(later, LOG_SUFFIX)) });
         for (const suffix of [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX]) await unlinkIfExists(join(dir, segmentFileName(later, suffix)));
       }
+      // New batches will reuse those offsets: a deleted segment must not come back after a crash.
+      await fsyncDir(dir);
       break;
     }
   }
@@ -123,7 +126,7 @@ async function openSegment(options: RecoveryOptions, base: number, trusted: bool
   const logPath = join(dir, segmentFileName(base, LOG_SUFFIX));
   const indexPath = join(dir, segmentFileName(base, INDEX_SUFFIX));
   const timeIndexPath = join(dir, segmentFileName(base, TIME_INDEX_SUFFIX));
-  const fh = await open(logPath, 'r+');
+  const fh = await storageFs().open(logPath, 'r+');
   const { size, mtimeMs } = await fh.stat();
   if (trusted) {
     try {

@@ -2,7 +2,7 @@
 // batch with records' scanBatches (size, magic, CRC-32C, counts) and checking offset continuity, which
 // the CRC cannot: a batch's baseOffset must equal the previous batch's lastOffset + 1, and the first
 // batch must start at the segment's base offset. Used by recovery and by truncation.
-import type { FileHandle } from 'node:fs/promises';
+import type { StorageFile } from './file-system.js';
 import { BATCH_FIELD, BATCH_OVERHEAD, MIN_BATCH_LENGTH, scanBatches, type BatchHeader } from '../records/index.js';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -17,7 +17,7 @@ export interface ScanResult {
 }
 
 export async function scanSegmentFile(
-  fh: FileHandle,
+  fh: StorageFile,
   fileSize: number,
   baseOffset: number,
   onBatch: (header: BatchHeader, position: number) => void,
@@ -69,7 +69,7 @@ export async function scanSegmentFile(
 }
 
 /** Fills `buf` from `position`; throws when the file is shorter. */
-export async function readFully(fh: FileHandle, buf: Buffer, position: number): Promise<void> {
+export async function readFully(fh: StorageFile, buf: Buffer, position: number): Promise<void> {
   let done = 0;
   while (done < buf.length) {
     const { bytesRead } = await fh.read(buf, done, buf.length - done, position + done);

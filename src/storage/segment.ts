@@ -3,10 +3,10 @@
 // baseOffset), plus its sparse `%020d.index` (offset-index.ts) and `%020d.timeindex` (time-index.ts).
 // Writes are positional (`size` is the only write position), reads are positional byte ranges, so
 // reads run concurrently with appends and never see bytes past `size`.
-import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, KafkaError, StorageError } from '../common/index.js';
 import { BATCH_FIELD, BATCH_HEADER_SIZE, BATCH_OVERHEAD, type BatchHeader } from '../records/index.js';
+import { storageFs, type StorageFile } from './file-system.js';
 import { OffsetIndex } from './offset-index.js';
 import { readFully, scanSegmentFile, type ScanResult } from './segment-scan.js';
 import { TimeIndex } from './time-index.js';
@@ -63,7 +63,7 @@ export class Segment {
   constructor(
     readonly dir: string,
     readonly baseOffset: number,
-    private readonly fh: FileHandle,
+    private readonly fh: StorageFile,
     size: number,
     readonly offsetIndex: OffsetIndex,
     readonly timeIndex: TimeIndex,
@@ -84,7 +84,7 @@ export class Segment {
 
   /** A new, empty segment (replacing leftovers of the same name). */
   static async create(dir: string, baseOffset: number, indexIntervalBytes: number, now: number): Promise<Segment> {
-    const fh = await open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), 'w+');
+    const fh = await storageFs().open(join(dir, segmentFileName(baseOffset, LOG_SUFFIX)), 'w+');
     const offsetIndex = await OffsetIndex.create(join(dir, segmentFileName(baseOffset, INDEX_SUFFIX)), baseOffset);
     const timeIndex = await TimeIndex.create(join(dir, segmentFileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset);
     return new Segment(dir, baseOffset, fh, 0, offsetIndex, timeIndex, indexIntervalBytes, now);
@@ -312,7 +312,7 @@ function wholeBatchesLength(buf: Buffer): number {
   return p;
 }
 
-async function writeAllv(fh: FileHandle, buffers: Buffer[], position: number, total: number): Promise<void> {
+async function writeAllv(fh: StorageFile, buffers: Buffer[], position: number, total: number): Promise<void> {
   let written = 0;
   let pending = buffers;
   while (written < total) {
@@ -339,7 +339,7 @@ function skipBytes(buffers: Buffer[], n: number): Buffer[] {
 
 async function renameIfExists(from: string, to: string): Promise<void> {
   try {
-    await rename(from, to);
+    await storageFs().rename(from, to);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -347,7 +347,7 @@ async function renameIfExists(from: string, to: string): Promise<void> {
 
 export async function unlinkIfExists(path: string): Promise<void> {
   try {
-    await unlink(path);
+    await storageFs().unlink(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }

@@ -16,6 +16,15 @@ const ADVERTISED = [
   { apiKey: 0, minVersion: 0, maxVersion: 7 },
   { apiKey: 1, minVersion: 4, maxVersion: 11 },
   { apiKey: 3, minVersion: 0, maxVersion: 4 },
+  { apiKey: 8, minVersion: 2, maxVersion: 4 },
+  { apiKey: 9, minVersion: 1, maxVersion: 4 },
+  { apiKey: 10, minVersion: 0, maxVersion: 2 },
+  { apiKey: 11, minVersion: 2, maxVersion: 4 },
+  { apiKey: 12, minVersion: 1, maxVersion: 2 },
+  { apiKey: 13, minVersion: 1, maxVersion: 2 },
+  { apiKey: 14, minVersion: 1, maxVersion: 2 },
+  { apiKey: 15, minVersion: 0, maxVersion: 2 },
+  { apiKey: 16, minVersion: 0, maxVersion: 2 },
   { apiKey: 18, minVersion: 0, maxVersion: 3 },
   { apiKey: 19, minVersion: 2, maxVersion: 4 },
   { apiKey: 20, minVersion: 1, maxVersion: 1 },
@@ -23,6 +32,7 @@ const ADVERTISED = [
   { apiKey: 32, minVersion: 1, maxVersion: 2 },
   { apiKey: 33, minVersion: 0, maxVersion: 1 },
   { apiKey: 37, minVersion: 0, maxVersion: 1 },
+  { apiKey: 42, minVersion: 0, maxVersion: 1 },
 ];
 
 function withoutListOffsets(keys: { apiKey: number; minVersion: number; maxVersion: number }[]): typeof keys {

@@ -17,6 +17,8 @@ export const deleteTopicsHandler: Handler<DeleteTopicsRequest, DeleteTopicsRespo
     for (const name of request.topicNames) {
       try {
         await ctx.broker.topics.delete(name);
+        // Committed offsets of a deleted topic would otherwise resurface if the name is reused.
+        await ctx.broker.groupCoordinator.deleteTopicOffsets(name);
         responses.push({ name, errorCode: 0 });
       } catch (err) {
         responses.push({ name, errorCode: toErrorCode(err, ctx.broker.logger, { api: 'DeleteTopics', topic: name }) });

@@ -26,8 +26,9 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
     for (;;) {
       const { response, bytes } = await readAll(broker, request);
       const remaining = deadline - Date.now();
-      if (bytes >= request.minBytes || remaining <= 0 || broker.shutdown.aborted || hasError(response)) return response;
-      const woken = await waitForAnyData(broker, request, remaining);
+      const closing = ctx.connection.closing;
+      if (bytes >= request.minBytes || remaining <= 0 || broker.shutdown.aborted || closing?.aborted === true || hasError(response)) return response;
+      const woken = await waitForAnyData(broker, request, remaining, closing);
       if (!woken) return (await readAll(broker, request)).response;
     }
   },
@@ -116,12 +117,14 @@ function failed(partitionIndex: number, errorCode: number): FetchResponsePartiti
   };
 }
 
-/** Resolves true when any requested partition gets data past its fetch offset, false on timeout or shutdown. */
-async function waitForAnyData(broker: BrokerContext, request: FetchRequest, timeoutMs: number): Promise<boolean> {
+/** Resolves true when any requested partition gets data past its fetch offset, false on timeout,
+ *  shutdown, or when the client's connection is closing (a half-closed client waits only for this answer). */
+async function waitForAnyData(broker: BrokerContext, request: FetchRequest, timeoutMs: number, closing?: AbortSignal): Promise<boolean> {
   const controller = new AbortController();
   const { signal } = controller;
   const onShutdown = (): void => controller.abort();
   broker.shutdown.addEventListener('abort', onShutdown, { once: true });
+  closing?.addEventListener('abort', onShutdown, { once: true });
   let timer: NodeJS.Timeout | undefined;
   try {
     const waits: Promise<boolean>[] = [
@@ -144,6 +147,7 @@ async function waitForAnyData(broker: BrokerContext, request: FetchRequest, time
   } finally {
     clearTimeout(timer);
     broker.shutdown.removeEventListener('abort', onShutdown);
+    closing?.removeEventListener('abort', onShutdown);
     controller.abort();
   }
 }

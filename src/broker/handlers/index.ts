@@ -7,6 +7,16 @@ import { deleteRecordsHandler } from './delete-records.js';
 import { deleteTopicsHandler } from './delete-topics.js';
 import { describeConfigsHandler } from './describe-configs.js';
 import { fetchHandler } from './fetch.js';
+import { findCoordinatorHandler } from './find-coordinator.js';
+import { joinGroupHandler } from './join-group.js';
+import { syncGroupHandler } from './sync-group.js';
+import { heartbeatHandler } from './heartbeat.js';
+import { leaveGroupHandler } from './leave-group.js';
+import { offsetCommitHandler } from './offset-commit.js';
+import { offsetFetchHandler } from './offset-fetch.js';
+import { listGroupsHandler } from './list-groups.js';
+import { describeGroupsHandler } from './describe-groups.js';
+import { deleteGroupsHandler } from './delete-groups.js';
 import { registerHandler, type RegisteredHandler } from './handler.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
@@ -25,6 +35,16 @@ export function createHandlerRegistry(): ReadonlyMap<number, RegisteredHandler> 
     registerHandler(describeConfigsHandler),
     registerHandler(alterConfigsHandler),
     registerHandler(createPartitionsHandler),
+    registerHandler(findCoordinatorHandler),
+    registerHandler(joinGroupHandler),
+    registerHandler(syncGroupHandler),
+    registerHandler(heartbeatHandler),
+    registerHandler(leaveGroupHandler),
+    registerHandler(offsetCommitHandler),
+    registerHandler(offsetFetchHandler),
+    registerHandler(listGroupsHandler),
+    registerHandler(describeGroupsHandler),
+    registerHandler(deleteGroupsHandler),
   ];
   return new Map(handlers.map((h) => [h.apiKey, h]));
 }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The whole test suite (README: `npm test`): test dependencies, type-check and build, layering check,
+# then every vitest file. Extra arguments go to vitest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-test-deps.sh
+bash scripts/install-etcd.sh
+npx tsc -p tsconfig.json
+node scripts/check-layers.mjs
+exec npx vitest run "$@"

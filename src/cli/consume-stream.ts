@@ -1,0 +1,97 @@
+// `logctl consume`: resolves the offset spec per partition, then streams records to a writer until the
+// stop condition: --until-end (the end offsets each partition had when the command started), the end
+// of a range spec `A:B`, --count N, or the abort signal (SIGINT/SIGTERM). Without any of them it follows
+// new records forever, like `tail -f`.
+import { Consumer, type ConsumedRecord, type KafkaClient } from '../client/index.js';
+import { ErrorCode, KafkaError, UsageError } from '../common/index.js';
+import { resolveOffsetSpec, type OffsetLookups, type OffsetSpec } from './offset-spec.js';
+
+export interface ConsumeTopicOptions {
+  topic: string;
+  /** Partitions to read; all of the topic's partitions when empty or absent. */
+  partitions?: number[];
+  spec: OffsetSpec;
+  untilEnd: boolean;
+  count?: number | undefined;
+  signal: AbortSignal;
+  /** Called for every record, in order per partition; awaiting it is the backpressure. */
+  write: (record: ConsumedRecord) => Promise<void>;
+}
+
+/** ListOffsets for one topic, shaped for the offset-spec resolver. */
+export function listOffsetLookups(client: KafkaClient, topic: string): OffsetLookups {
+  const offsets = async (partitions: number[], timestamp: number): Promise<Map<number, number>> => {
+    const found = await client.listOffsets(topic, partitions, timestamp);
+    return new Map([...found].map(([p, { offset }]) => [p, offset]));
+  };
+  return {
+    earliest: (partitions) => offsets(partitions, -2),
+    latest: (partitions) => offsets(partitions, -1),
+    forTimestamp: (partitions, ts) => offsets(partitions, ts),
+  };
+}
+
+/** The topic's partition numbers; never auto-creates the topic. */
+export async function topicPartitions(client: KafkaClient, topic: string): Promise<number[]> {
+  let metadata;
+  try {
+    metadata = await client.metadata([topic], false);
+  } catch (err: unknown) {
+    if (err instanceof KafkaError && err.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw missingTopic(topic);
+    throw err;
+  }
+  const found = metadata.topics.find((t) => t.name === topic);
+  if (!found || found.errorCode === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw missingTopic(topic);
+  if (found.errorCode !== ErrorCode.NONE) throw new KafkaError(found.errorCode, `cannot read metadata of topic '${topic}'`);
+  return found.partitions.map((p) => p.partition).sort((a, b) => a - b);
+}
+
+function missingTopic(topic: string): KafkaError {
+  return new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `topic '${topic}' does not exist`);
+}
+
+/** Streams the selected records to options.write; returns how many were written. */
+export async function consumeTopic(client: KafkaClient, options: ConsumeTopicOptions): Promise<number> {
+  const all = await topicPartitions(client, options.topic);
+  const partitions = options.partitions?.length ? [...new Set(options.partitions)] : all;
+  for (const p of partitions) {
+    if (!all.includes(p)) {
+      throw new UsageError(`partition ${p} does not exist in topic '${options.topic}' (partitions: 0-${all.length - 1})`);
+    }
+  }
+  const lookups = listOffsetLookups(client, options.topic);
+  const range = await resolveOffsetSpec(options.spec, partitions, lookups);
+  let until: Map<number, number> | undefined = range.end;
+  if (options.untilEnd) {
+    const latest = await lookups.latest(partitions);
+    until = new Map(partitions.map((p) => [p, Math.min(latest.get(p) ?? 0, range.end?.get(p) ?? Infinity)]));
+  }
+  // Partitions already at their stop offset have nothing to give: leave them out of the fetch.
+  const start = new Map([...range.start].filter(([p, offset]) => until === undefined || offset < (until.get(p) ?? 0)));
+  if (start.size === 0 || options.count === 0) return 0;
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  if (options.signal.aborted) return 0;
+  let written = 0;
+  try {
+    const consumer = new Consumer(client, {});
+    const consumeOptions: { signal: AbortSignal; untilOffsets?: Map<number, number> } = { signal: stop.signal };
+    if (until) consumeOptions.untilOffsets = new Map([...until].filter(([p]) => start.has(p)));
+    for await (const record of consumer.consume(options.topic, start, consumeOptions)) {
+      const stopAt = until?.get(record.partition);
+      if (stopAt !== undefined && record.offset >= stopAt) continue;
+      await options.write(record);
+      written++;
+      if (options.count !== undefined && written >= options.count) break;
+      if (stop.signal.aborted) break;
+    }
+  } catch (err: unknown) {
+    // An interrupt ends the stream; whatever the consumer throws on abort is not a failure.
+    if (!stop.signal.aborted) throw err;
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+    stop.abort();
+  }
+  return written;
+}
