@@ -22,6 +22,12 @@ export default class Consume extends ClientCommand {
         'json prints the same objects pretty-printed, one after another (a JSON stream, as `jq .` prints). ' +
         'text (the default on a terminal) prints each value followed by a newline.',
       `FORMAT: --format overrides --output. Tokens: ${FORMAT_TOKENS}.`,
+      'GROUPS: with --group G the command joins consumer group G and reads only the partitions the group assigns it, ' +
+        'so several `consume --group G` processes split a topic\'s partitions between them. Each partition starts at the ' +
+        'group\'s committed offset, or at --from-offset (a position, not a range) when the group has none. Positions are ' +
+        'committed every --commit-interval-ms, before a rebalance moves partitions, and on exit (Ctrl-C, --count, --until-end), ' +
+        'then the process leaves the group. --assignor picks the assignment strategy offered to the group (range or roundrobin, ' +
+        'as in Java and librdkafka clients); kafkajs consumers use another protocol name and cannot share a group with logctl.',
     ].join('\n\n'),
   );
   static override examples = [
@@ -30,6 +36,7 @@ export default class Consume extends ClientCommand {
     "<%= config.bin %> consume demo --from-offset @-1h --partition 0 --format '%p:%o %k=%v\\n'",
     '<%= config.bin %> consume demo --from-offset 100:200 --output json',
     '<%= config.bin %> consume demo --from-offset end --count 1',
+    '<%= config.bin %> consume demo --group billing --until-end',
   ];
   static override args = {
     topic: Args.string({ description: 'topic to read (or --topic)' }),
@@ -43,6 +50,9 @@ export default class Consume extends ClientCommand {
     output: Flags.option({ options: ['ndjson', 'json', 'text'] as const, description: 'output form (default: ndjson unless stdout is a terminal, then text)' })(),
     format: Flags.string({ char: 'f', description: 'print each record with this template (tokens %t %p %o %k %v %T %h)', helpValue: 'FMT' }),
     'value-format': Flags.option({ options: ['auto', 'json', 'string', 'base64', 'hex'] as const, default: 'auto', description: 'how values appear in ndjson/json output' })(),
+    group: Flags.string({ char: 'G', description: 'consume as a member of this consumer group, from its committed offsets', helpValue: 'GROUP' }),
+    assignor: Flags.option({ options: ['range', 'roundrobin'] as const, default: 'range', description: 'partition assignment strategy offered to the group (with --group)' })(),
+    'commit-interval-ms': Flags.integer({ description: 'how often a group member commits its positions (with --group)', default: 5000, min: 0, helpValue: 'MS' }),
   };
 
   async run(): Promise<void> {
@@ -63,6 +73,13 @@ export default class Consume extends ClientCommand {
         count: flags.count,
         signal,
         write: (record) => writeWithBackpressure(process.stdout, render(record)),
+        group: flags.group,
+        // The other strategy stays on offer, second, so members started with either one can share a group.
+        assignors: flags.assignor === 'range' ? ['range', 'roundrobin'] : ['roundrobin', 'range'],
+        commitIntervalMs: flags['commit-interval-ms'],
+        onAssign: (partitions, generation) => {
+          if (this.verbose) process.stderr.write(`logctl: group ${flags.group ?? ''} generation ${generation}: partitions ${partitions.join(',') || 'none'}\n`);
+        },
       });
     } finally {
       await client.close();

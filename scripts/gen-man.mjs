@@ -5,7 +5,8 @@
 //
 //   npx tsc -p . && node scripts/gen-man.mjs [OUT_DIR]        (default OUT_DIR: man/)
 //
-// One page per command, `logctl-<topic>-<verb>.1`, plus `logctl.1` listing them. Description paragraphs
+// One page per command, `logctl-<topic>-<verb>.1`, plus `logctl.1` listing them; package.json "man" is
+// updated to list every page. Description paragraphs
 // whose first line is an upper-case title (EXIT CODES, ENVIRONMENT) become sections of their own.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -186,5 +187,18 @@ export async function generateManPages() {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const outDir = resolve(process.argv[2] ?? join(root, 'man'));
   mkdirSync(outDir, { recursive: true });
-  for (const [name, content] of await generateManPages()) writeFileSync(join(outDir, name), content);
+  const pages = await generateManPages();
+  for (const [name, content] of pages) writeFileSync(join(outDir, name), content);
+  if (outDir === join(root, 'man')) syncPackageMan([...pages.keys()]);
+}
+
+/** package.json "man" lists every page, so that `npm install -g` installs them all. */
+function syncPackageMan(names) {
+  const file = join(root, 'package.json');
+  const text = readFileSync(file, 'utf8');
+  const current = JSON.parse(text);
+  const man = names.sort().map((n) => `./man/${n}`);
+  if (JSON.stringify(current.man) === JSON.stringify(man)) return;
+  current.man = man;
+  writeFileSync(file, JSON.stringify(current, null, 2) + '\n');
 }

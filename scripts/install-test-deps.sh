@@ -5,6 +5,7 @@ set -euo pipefail
 
 need=()
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
+command -v zsh >/dev/null 2>&1 || need+=(zsh)   # completion tests (test/commands/completion.test.ts)
 if ! /usr/bin/python3 -c 'import kafka, snappy, lz4, zstandard' >/dev/null 2>&1; then
   need+=(python3 python3-kafka python3-snappy python3-lz4 python3-zstandard)
 fi

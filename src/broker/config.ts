@@ -34,7 +34,26 @@ export interface BrokerConfig {
   maxConnections: number;
   connectionsMaxIdleMs: number;
   logRetentionCheckIntervalMs: number;
+  /** log.cleaner.backoff.ms: pause between two compaction passes. */
+  logCleanerBackoffMs: number;
   logLevel: LogLevel;
+  /** metrics.listen (--metrics): HTTP endpoint for /metrics and /health, null = none. */
+  metricsListen: { host: string; port: number } | null;
+  /** etcd cluster to join (`--cluster etcd://host:port[,host:port][/name]`), null = single broker. */
+  cluster: ClusterConfig | null;
+  /** Replication settings (used only in a cluster). */
+  replication: {
+    /** cluster.session.timeout.ms: etcd lease TTL; a silent broker is declared dead after this. */
+    sessionTimeoutMs: number;
+    /** unclean.leader.election.enable (broker default; a topic config overrides it). */
+    uncleanLeaderElectionEnable: boolean;
+    /** replica.lag.time.max.ms: a follower not caught up for this long leaves the ISR. */
+    replicaLagTimeMaxMs: number;
+    /** replica.fetch.wait.max.ms: a follower's Fetch long-poll. */
+    replicaFetchWaitMaxMs: number;
+    /** replica.fetch.max.bytes: per partition in a follower's Fetch. */
+    replicaFetchMaxBytes: number;
+  };
   /** Consumer-group coordinator settings (group.* and offsets.* broker configs). */
   groups: {
     offsetsTopicNumPartitions: number;
@@ -47,6 +66,13 @@ export interface BrokerConfig {
   };
 }
 
+export interface ClusterConfig {
+  /** etcd client endpoints, "host:port". */
+  endpoints: string[];
+  /** Cluster name: the etcd key namespace (several clusters may share one etcd). */
+  name: string;
+}
+
 export interface LoadBrokerConfigInput {
   /** YAML file of `kafka.config.name: value` pairs (nested maps are joined with dots). */
   file?: string;
@@ -57,6 +83,14 @@ export interface LoadBrokerConfigInput {
   listen?: string;
   /** A Unix socket path, or false for none. */
   socket?: string | false;
+  /** "host:port" of the metrics and health endpoint (--metrics). */
+  metrics?: string;
+  /** `etcd://host:port[,host:port...][/name]` (--cluster). */
+  cluster?: string;
+  /** --node-id */
+  nodeId?: string;
+  /** "host:port" clients and other brokers connect to (--advertise). */
+  advertise?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -76,11 +110,13 @@ const KNOWN_KEYS = new Set([
   'socket.request.max.bytes', 'message.max.bytes', 'max.connections', 'connections.max.idle.ms',
   'log.retention.ms', 'log.retention.minutes', 'log.retention.hours', 'log.retention.bytes',
   'log.segment.bytes', 'log.roll.ms', 'log.roll.hours', 'log.cleanup.policy', 'log.message.timestamp.type',
-  'log.index.interval.bytes', 'log.cleaner.delete.retention.ms', 'min.insync.replicas',
+  'log.index.interval.bytes', 'log.cleaner.delete.retention.ms', 'log.cleaner.backoff.ms', 'min.insync.replicas',
   'log.flush.interval.messages', 'log.flush.interval.ms', 'log.retention.check.interval.ms', 'log.level',
+  'metrics.listen',
   'offsets.topic.num.partitions', 'group.initial.rebalance.delay.ms', 'group.min.session.timeout.ms',
   'group.max.session.timeout.ms', 'offset.metadata.max.bytes', 'offsets.retention.minutes',
-  'offsets.retention.check.interval.ms',
+  'offsets.retention.check.interval.ms', 'cluster.etcd', 'cluster.session.timeout.ms',
+  'unclean.leader.election.enable', 'replica.lag.time.max.ms', 'replica.fetch.wait.max.ms', 'replica.fetch.max.bytes',
 ]);
 
 export function loadBrokerConfig(input: LoadBrokerConfigInput): BrokerConfig {
@@ -96,6 +132,10 @@ export function loadBrokerConfig(input: LoadBrokerConfigInput): BrokerConfig {
   if (input.dataDir !== undefined) put('log.dirs', input.dataDir, '--data-dir');
   if (input.listen !== undefined) put('listeners', input.listen, '--listen');
   if (input.socket !== undefined) put('unix.socket.path', input.socket === false ? '' : input.socket, '--socket');
+  if (input.metrics !== undefined) put('metrics.listen', input.metrics, '--metrics');
+  if (input.cluster !== undefined) put('cluster.etcd', input.cluster, '--cluster');
+  if (input.nodeId !== undefined) put('node.id', input.nodeId, '--node-id');
+  if (input.advertise !== undefined) put('advertised.listeners', input.advertise, '--advertise');
   return build(new Reader(settings));
 }
 
@@ -151,6 +191,18 @@ class Reader {
     return { host: host === '' ? '0.0.0.0' : host, port };
   }
 
+  /** `etcd://host:port[,host:port...][/name]` (the scheme may be omitted); null when unset. */
+  cluster(key: string): ClusterConfig | null {
+    const s = this.settings.get(key);
+    if (s === undefined || s.value.trim() === '') return null;
+    const m = /^(?:etcd:\/\/)?([^/]+)(?:\/([A-Za-z0-9._-]+))?\/?$/.exec(s.value.trim());
+    const endpoints = (m?.[1] ?? '').split(',').map((e) => e.trim());
+    if (m === null || endpoints.some((e) => !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(e))) {
+      this.fail(key, 'must be etcd://host:port[,host:port...][/name]');
+    }
+    return { endpoints, name: m?.[2] ?? 'default' };
+  }
+
   fail(key: string, why: string): never {
     const s = this.settings.get(key);
     throw new UsageError(`${s?.source ?? 'config'}: invalid value "${s?.value ?? ''}" for ${key}: ${why}`);
@@ -187,6 +239,7 @@ function build(r: Reader): BrokerConfig {
       maxMessageBytes: messageMaxBytes,
       messageTimestampType: r.oneOf('log.message.timestamp.type', 'CreateTime', ['CreateTime', 'LogAppendTime']),
       indexIntervalBytes: r.int('log.index.interval.bytes', 4096, 0, 2_147_483_647),
+      deleteRetentionMs: r.int('log.cleaner.delete.retention.ms', DAY_MS, 0),
     },
     minInsyncReplicas: r.int('min.insync.replicas', 1, 1, 2_147_483_647),
     deleteRetentionMs: r.int('log.cleaner.delete.retention.ms', DAY_MS, 0),
@@ -203,7 +256,17 @@ function build(r: Reader): BrokerConfig {
     maxConnections: r.int('max.connections', 1000, 1, 2_147_483_647),
     connectionsMaxIdleMs: r.int('connections.max.idle.ms', 600_000, -1),
     logRetentionCheckIntervalMs: r.int('log.retention.check.interval.ms', 300_000, 1),
+    logCleanerBackoffMs: r.int('log.cleaner.backoff.ms', 15_000, 1),
     logLevel: r.oneOf('log.level', 'info', ['debug', 'info', 'warn', 'error', 'silent']),
+    metricsListen: r.string('metrics.listen', '').trim() === '' ? null : r.hostPort('metrics.listen', { host: '127.0.0.1', port: 0 }),
+    cluster: r.cluster('cluster.etcd'),
+    replication: {
+      sessionTimeoutMs: r.int('cluster.session.timeout.ms', 10_000, 1000, 3_600_000),
+      uncleanLeaderElectionEnable: r.bool('unclean.leader.election.enable', false),
+      replicaLagTimeMaxMs: r.int('replica.lag.time.max.ms', 30_000, 1),
+      replicaFetchWaitMaxMs: r.int('replica.fetch.wait.max.ms', 500, 0),
+      replicaFetchMaxBytes: r.int('replica.fetch.max.bytes', 1_048_576, 1),
+    },
     groups: {
       offsetsTopicNumPartitions: r.int('offsets.topic.num.partitions', 50, 1, 10_000),
       initialRebalanceDelayMs: r.int('group.initial.rebalance.delay.ms', 3000, 0),

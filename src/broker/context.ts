@@ -1,11 +1,21 @@
 // What every handler can reach: configuration, storage, metadata, topic operations, the broker's
 // advertised address and a signal that fires when the broker shuts down (ends long polls early).
-import type { MetadataStore } from '../cluster/index.js';
+import type { Controller, EtcdMetadataStore, MetadataStore } from '../cluster/index.js';
 import type { Logger } from '../common/index.js';
 import type { GroupCoordinator } from '../coordinator/index.js';
+import type { ClusterView, ReplicaManager } from '../replication/index.js';
 import type { LogManager } from '../storage/index.js';
 import type { BrokerConfig } from './config.js';
+import type { BrokerMetrics } from './metrics/index.js';
 import type { TopicManager } from './topics.js';
+
+/** Cluster mode (--cluster): the etcd store, the live metadata view, replica roles and the controller. */
+export interface ClusterRuntime {
+  store: EtcdMetadataStore;
+  view: ClusterView;
+  replicas: ReplicaManager;
+  controller: Controller;
+}
 
 export interface BrokerContext {
   config: BrokerConfig;
@@ -20,4 +30,8 @@ export interface BrokerContext {
   shutdown: AbortSignal;
   /** The ranges ApiVersions advertises, computed once from the handler registry. */
   advertisedApis: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
+  /** Traffic counters for /metrics (always collected: a few additions per request). */
+  metrics?: BrokerMetrics;
+  /** null for a single broker (local metadata, every partition led here). */
+  cluster: ClusterRuntime | null;
 }

@@ -22,10 +22,14 @@ export function createDispatcher(registry: ReadonlyMap<number, RegisteredHandler
       throw new ProtocolError(`unsupported ${handler.name} version ${apiVersion} (supported ${handler.minVersion}-${handler.maxVersion})`);
     }
     const ctx = { header, connection, broker };
+    const startedAt = performance.now();
     const body = frame.subarray(bodyOffset);
     return order
       .run(connection, apiKey === ApiKey.Produce, () => handler.run(body, apiVersion, ctx))
-      .then((response) => (response === null ? null : encodeResponseFrame(apiKey, apiVersion, correlationId, response)));
+      .then((response) => {
+        broker.metrics?.requestDone(handler.name, startedAt);
+        return response === null ? null : encodeResponseFrame(apiKey, apiVersion, correlationId, response);
+      });
   };
 }
 

@@ -48,6 +48,7 @@ export function toLogConfig(defaults: LogConfig, overrides: Record<string, strin
     maxMessageBytes: num('max.message.bytes', defaults.maxMessageBytes),
     messageTimestampType: tsType === 'LogAppendTime' || tsType === 'CreateTime' ? tsType : defaults.messageTimestampType,
     indexIntervalBytes: num('index.interval.bytes', defaults.indexIntervalBytes),
+    deleteRetentionMs: num('delete.retention.ms', defaults.deleteRetentionMs ?? 86_400_000),
   };
 }
 

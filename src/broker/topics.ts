@@ -1,6 +1,7 @@
 // Topic lifecycle on this broker: every change goes to the metadata store first, then to storage, so
 // that a crash in between is repaired on the next start (logs are created for every known topic).
 import {
+  assignReplicas,
   collidingTopic,
   validateTopicConfigs,
   validateTopicName,
@@ -10,6 +11,7 @@ import {
 import { ErrorCode, KafkaError, type Logger } from '../common/index.js';
 import type { LogManager } from '../storage/index.js';
 import type { BrokerConfig } from './config.js';
+import type { ClusterRuntime } from './context.js';
 import { toLogConfig } from './topic-configs.js';
 
 export interface CreateTopicSpec {
@@ -28,6 +30,8 @@ const MAX_PARTITIONS = 100_000;
 export class TopicManager {
   /** Creations in progress, so that concurrent auto-creates of one topic share a single creation. */
   private readonly pending = new Map<string, Promise<TopicRecord>>();
+  /** Cluster mode: replicas go to live brokers and the replica manager creates the logs. */
+  cluster: ClusterRuntime | null = null;
 
   constructor(
     private readonly config: BrokerConfig,
@@ -99,6 +103,14 @@ export class TopicManager {
     }
     if (count > MAX_PARTITIONS) throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `at most ${MAX_PARTITIONS} partitions`);
     if (validateOnly) return;
+    if (this.cluster !== null) {
+      const live = [...this.cluster.view.brokers.keys()];
+      const added = assignReplicas(live, count - topic.partitions, topic.replicationFactor, { firstPartition: topic.partitions });
+      await this.metadata.addPartitions(name, count, added, topic.version);
+      await this.waitForLeaders(name, count);
+      this.logger.info('added partitions', { topic: name, partitions: count });
+      return;
+    }
     const added = Array.from({ length: count - topic.partitions }, () => [this.config.nodeId]);
     const updated = await this.metadata.addPartitions(name, count, added, topic.version);
     const logConfig = toLogConfig(this.config.logDefaults, updated.configs);
@@ -115,17 +127,30 @@ export class TopicManager {
     }
   }
 
+  /** Cluster: waits (up to 5 s) until this broker's view shows a leader for every partition. */
+  private async waitForLeaders(name: string, partitions: number): Promise<void> {
+    const view = this.cluster?.view;
+    if (view === undefined) return;
+    await view.waitUntil(() => {
+      for (let p = 0; p < partitions; p++) if ((view.partition(name, p)?.leader ?? -1) < 0) return false;
+      return true;
+    }, 5000);
+  }
+
   private async doCreate(spec: CreateTopicSpec, validateOnly: boolean): Promise<TopicRecord> {
     validateTopicName(spec.name);
     const partitions = spec.numPartitions === -1 ? this.config.numPartitions : spec.numPartitions;
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be between 1 and ${MAX_PARTITIONS}, not ${spec.numPartitions}`);
     }
-    const replicationFactor = spec.replicationFactor === -1 ? this.config.defaultReplicationFactor : spec.replicationFactor;
-    if (replicationFactor < 1 || replicationFactor > AVAILABLE_BROKERS) {
+    const available = this.cluster === null ? AVAILABLE_BROKERS : this.cluster.view.brokers.size;
+    // In a cluster the default is min(3, live brokers), like Kafka's recommended production setting.
+    const fallback = this.cluster === null ? this.config.defaultReplicationFactor : Math.max(1, Math.min(3, available));
+    const replicationFactor = spec.replicationFactor === -1 ? fallback : spec.replicationFactor;
+    if (replicationFactor < 1 || replicationFactor > available) {
       throw new KafkaError(
         ErrorCode.INVALID_REPLICATION_FACTOR,
-        `replication factor ${replicationFactor} is not possible: ${AVAILABLE_BROKERS} broker(s) available`,
+        `replication factor ${replicationFactor} is not possible: ${available} broker(s) available`,
       );
     }
     const configs = validateTopicConfigs(spec.configs);
@@ -143,6 +168,12 @@ export class TopicManager {
       configs,
     };
     if (validateOnly) return { ...record, topicId: '', version: 0 };
+    if (this.cluster !== null) {
+      const created = await this.cluster.store.createTopicOnLiveBrokers({ name: spec.name, partitions, replicationFactor, configs });
+      await this.waitForLeaders(spec.name, partitions);
+      this.logger.info('created topic', { topic: spec.name, partitions, replicationFactor });
+      return created;
+    }
     const created = await this.metadata.createTopic(record);
     const logConfig = toLogConfig(this.config.logDefaults, configs);
     for (let p = 0; p < partitions; p++) await this.logs.createLog(spec.name, p, logConfig);

@@ -2,7 +2,11 @@
 // stop condition: --until-end (the end offsets each partition had when the command started), the end
 // of a range spec `A:B`, --count N, or the abort signal (SIGINT/SIGTERM). Without any of them it follows
 // new records forever, like `tail -f`.
-import { Consumer, type ConsumedRecord, type KafkaClient } from '../client/index.js';
+//
+// With a group (`--group G`) the partitions are the ones the group assigns this member, each starting at
+// the group's committed offset (the spec only applies to partitions the group has no offset for), and
+// positions are committed as records are written, before a rebalance takes partitions away, and on exit.
+import { ASSIGNORS, Consumer, GroupConsumer, type AssignorName, type ConsumedRecord, type KafkaClient } from '../client/index.js';
 import { ErrorCode, KafkaError, UsageError } from '../common/index.js';
 import { resolveOffsetSpec, type OffsetLookups, type OffsetSpec } from './offset-spec.js';
 
@@ -16,6 +20,14 @@ export interface ConsumeTopicOptions {
   signal: AbortSignal;
   /** Called for every record, in order per partition; awaiting it is the backpressure. */
   write: (record: ConsumedRecord) => Promise<void>;
+  /** Consume as a member of this consumer group. */
+  group?: string | undefined;
+  /** Assignors offered when joining the group, preferred first (default range, roundrobin). */
+  assignors?: AssignorName[];
+  /** How often a group member commits while records flow (default 5000 ms). */
+  commitIntervalMs?: number | undefined;
+  /** Called after each group (re)assignment. */
+  onAssign?: (partitions: number[], generationId: number) => void;
 }
 
 /** ListOffsets for one topic, shaped for the offset-spec resolver. */
@@ -52,6 +64,7 @@ function missingTopic(topic: string): KafkaError {
 
 /** Streams the selected records to options.write; returns how many were written. */
 export async function consumeTopic(client: KafkaClient, options: ConsumeTopicOptions): Promise<number> {
+  if (options.group !== undefined) return consumeGroup(client, options.group, options);
   const all = await topicPartitions(client, options.topic);
   const partitions = options.partitions?.length ? [...new Set(options.partitions)] : all;
   for (const p of partitions) {
@@ -92,6 +105,45 @@ export async function consumeTopic(client: KafkaClient, options: ConsumeTopicOpt
   } finally {
     options.signal.removeEventListener('abort', onAbort);
     stop.abort();
+  }
+  return written;
+}
+
+/** consumeTopic as a member of `group`: the group picks the partitions and remembers the positions. */
+async function consumeGroup(client: KafkaClient, group: string, options: ConsumeTopicOptions): Promise<number> {
+  if (options.partitions?.length) throw new UsageError('--partition cannot be used with --group: the group assigns the partitions');
+  if (options.spec.end !== undefined) throw new UsageError('--group takes a start position, not a range: a group member reads on from its committed offsets');
+  if (group === '') throw new UsageError('--group needs a non-empty group id');
+  const all = await topicPartitions(client, options.topic);
+  const lookups = listOffsetLookups(client, options.topic);
+  const stopOffsets = options.untilEnd ? await lookups.latest(all) : undefined;
+  if (options.count === 0 || options.signal.aborted) return 0;
+  const stop = new AbortController();
+  const onAbort = (): void => stop.abort();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  const consumer = new GroupConsumer(client, {
+    groupId: group,
+    ...(options.assignors ? { assignors: options.assignors.map((name) => ASSIGNORS[name]) } : {}),
+    ...(options.commitIntervalMs !== undefined ? { autoCommitIntervalMs: options.commitIntervalMs } : {}),
+    logger: client.logger,
+  });
+  let written = 0;
+  try {
+    const records = consumer.consume(options.topic, {
+      signal: stop.signal,
+      resetOffsets: async (partitions) => (await resolveOffsetSpec(options.spec, partitions, lookups)).start,
+      ...(stopOffsets ? { stopOffsets } : {}),
+      ...(options.onAssign ? { onAssign: options.onAssign } : {}),
+    });
+    for await (const record of records) {
+      await options.write(record);
+      written++;
+      if (options.count !== undefined && written >= options.count) break;
+    }
+  } catch (err: unknown) {
+    if (!stop.signal.aborted) throw err;
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
   }
   return written;
 }

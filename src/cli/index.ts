@@ -10,3 +10,6 @@ export * from './produce-stream.js';
 export * from './record-format.js';
 export * from './render.js';
 export * from './stdin.js';
+export * from './group-view.js';
+export * from './offset-reset.js';
+export * from './replay.js';

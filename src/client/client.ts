@@ -112,6 +112,23 @@ export class KafkaClient {
     return this.bootstrap;
   }
 
+  /**
+   * The bootstrap broker, or when it cannot be reached any other broker learned from metadata, so a
+   * client of a cluster survives the loss of the broker it bootstrapped from.
+   */
+  private async metadataConnection(): Promise<KafkaConnection> {
+    try {
+      return await this.bootstrapConnection();
+    } catch (err) {
+      for (const nodeId of [...this.brokers.keys()]) {
+        if (nodeId === this.bootstrapNodeId) continue;
+        const conn = await this.connectionFor(nodeId).catch(() => null);
+        if (conn !== null) return conn;
+      }
+      throw err;
+    }
+  }
+
   /** A connection to broker `nodeId` (opened on first use, reopened after loss). */
   async connectionFor(nodeId: number, purpose: ConnectionPurpose = 'default'): Promise<KafkaConnection> {
     this.checkOpen();
@@ -150,7 +167,7 @@ export class KafkaClient {
    * cache. Per-topic errors are returned in errorCode, not thrown.
    */
   async metadata(topics: string[] | null, allowAutoTopicCreation = false): Promise<ClusterMetadata> {
-    const conn = await this.bootstrapConnection();
+    const conn = await this.metadataConnection();
     const res = await this.request(conn, Metadata, {
       topics: topics === null ? null : topics.map((name) => ({ name })),
       allowAutoTopicCreation,
@@ -327,5 +344,7 @@ export class KafkaClient {
     const match = 'path' in boot ? undefined : brokers.find((b) => b.host === boot.host && b.port === boot.port);
     if (match !== undefined) this.bootstrapNodeId = match.nodeId;
     else if (brokers.length === 1) this.bootstrapNodeId = brokers[0]?.nodeId ?? null;
+    // A cluster broker that re-registered elsewhere is no longer the one behind the bootstrap address.
+    else if (!('path' in boot) && brokers.length > 1) this.bootstrapNodeId = null;
   }
 }

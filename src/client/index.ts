@@ -17,3 +17,26 @@ export { Consumer, type ConsumerOptions, type ConsumeOptions, type ConsumedRecor
 export { DefaultPartitioner, murmur2, toPositive, partitionForKey } from './partitioner.js';
 export { CLIENT_VERSIONS, pickVersion, ourRange, apiVersionsRetryVersion, toVersionTable, type ApiVersionTable, type VersionRange } from './versions.js';
 export { kafkaError } from './kafka-errors.js';
+export {
+  CONSUMER_PROTOCOL_TYPE,
+  encodeSubscription,
+  decodeSubscription,
+  encodeAssignment,
+  decodeAssignment,
+  type Subscription,
+  type MemberAssignment,
+  type TopicPartitions,
+} from './consumer-protocol.js';
+export { ASSIGNORS, rangeAssignor, roundRobinAssignor, type Assignor, type AssignorMember, type AssignorName } from './assignors.js';
+export { findGroupCoordinator, onGroupCoordinator, isCoordinatorError } from './group-coordinator-lookup.js';
+export {
+  GroupAdmin,
+  type GroupListing,
+  type GroupDescription,
+  type GroupMemberDescription,
+  type TopicPartitionList,
+  type CommittedOffset,
+  type OffsetToCommit,
+} from './group-admin.js';
+export { GroupMembership, type GroupMembershipOptions, type Generation } from './group-membership.js';
+export { GroupConsumer, type GroupConsumerOptions, type GroupConsumeOptions } from './group-consumer.js';

@@ -311,7 +311,8 @@ export class Producer {
       const error = asError(err);
       const retriable = error instanceof ConnectionError || (error instanceof KafkaError && error.retriable);
       for (const { q, batch } of items) {
-        if (retriable) this.retryLater(q, batch, error, false);
+        // A lost broker may mean a new leader elsewhere (cluster fail-over): refresh on connection errors.
+        if (retriable) this.retryLater(q, batch, error, error instanceof ConnectionError);
         else this.fail(q, batch, error);
       }
       return;

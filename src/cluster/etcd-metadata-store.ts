@@ -4,7 +4,7 @@
 // a stale writer is refused. Partition-state writes are additionally fenced: by the controller key and
 // controller epoch for controller decisions, by the leader's own live registration for ISR proposals.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Etcd3, type IKeyValue, type Namespace } from 'etcd3';
+import type { Etcd3, IKeyValue, Namespace } from 'etcd3';
 import { ErrorCode, KafkaError, UsageError, errorMessage, silentLogger, type Logger } from '../common/index.js';
 import { assignReplicas, defaultReplicationFactor } from './assignment.js';
 import { decodeBroker, decodeTopic, encodeBroker, encodeTopic, KEY, namespaceFor } from './etcd-keys.js';
@@ -61,6 +61,9 @@ export class EtcdMetadataStore implements MetadataStore {
   /** Connects, and creates the cluster id on first use. Throws if etcd does not answer in time. */
   static async open(options: EtcdMetadataStoreOptions): Promise<EtcdMetadataStore> {
     const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    // Loaded only in cluster mode: the etcd client pulls in gRPC and protobufjs, which would otherwise
+    // weigh on every single-broker start and every CLI call.
+    const { Etcd3 } = await import('etcd3');
     const client = new Etcd3({
       hosts: options.endpoints.map((e) => (e.includes('://') ? e : `http://${e}`)),
       dialTimeout: callTimeoutMs,

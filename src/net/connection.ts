@@ -8,6 +8,9 @@ import { FrameDecoder } from './frame-decoder.js';
 export interface ConnectionContext {
   id: number;
   remote: string;
+  /** Aborts once the client half-closed or the connection is closing: long polls should answer now,
+   *  since nobody will send another request on it (and a half-closed client waits only for answers). */
+  closing?: AbortSignal;
 }
 
 /**
@@ -42,17 +45,19 @@ export class Connection {
   private closed = false;
   private readonly closedPromise: Promise<void>;
   private pausedForBackpressure = false;
+  private readonly closingController = new AbortController();
 
   constructor(socket: Socket, id: number, options: ConnectionOptions) {
     this.socket = socket;
     this.options = options;
     this.decoder = new FrameDecoder(options.maxFrameBytes);
     const remote = socket.remoteAddress !== undefined ? `${socket.remoteAddress}:${socket.remotePort}` : 'unix';
-    this.ctx = { id, remote };
+    this.ctx = { id, remote, closing: this.closingController.signal };
     socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     socket.on('close', () => {
       this.closed = true;
+      this.closingController.abort();
     });
     socket.on('error', (err) => options.logger.debug('connection error', { connection: id, error: err.message }));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -88,6 +93,7 @@ export class Connection {
   close(): Promise<void> {
     if (!this.closing) {
       this.closing = true;
+      this.closingController.abort();
       this.socket.pause();
       this.endIfDrained();
     }
@@ -97,6 +103,7 @@ export class Connection {
   /** Immediate close, dropping pending responses. */
   destroy(): void {
     this.closing = true;
+    this.closingController.abort();
     this.socket.destroy();
   }
 

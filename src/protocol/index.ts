@@ -29,6 +29,7 @@ export * from './messages/create-topics.js';
 export * from './messages/delete-topics.js';
 export * from './messages/delete-records.js';
 export * from './messages/init-producer-id.js';
+export * from './messages/offset-for-leader-epoch.js';
 export * from './messages/add-partitions-to-txn.js';
 export * from './messages/add-offsets-to-txn.js';
 export * from './messages/end-txn.js';

@@ -16,6 +16,7 @@ import { Fetch } from './messages/fetch.js';
 import { FindCoordinator } from './messages/find-coordinator.js';
 import { Heartbeat } from './messages/heartbeat.js';
 import { InitProducerId } from './messages/init-producer-id.js';
+import { OffsetForLeaderEpoch } from './messages/offset-for-leader-epoch.js';
 import { JoinGroup } from './messages/join-group.js';
 import { LeaveGroup } from './messages/leave-group.js';
 import { ListGroups } from './messages/list-groups.js';
@@ -46,6 +47,7 @@ const all: ApiCodec<unknown, unknown>[] = [
   DeleteTopics,
   DeleteRecords,
   InitProducerId,
+  OffsetForLeaderEpoch,
   AddPartitionsToTxn,
   AddOffsetsToTxn,
   EndTxn,

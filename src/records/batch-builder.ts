@@ -33,6 +33,12 @@ export interface BuildBatchOptions {
   timestampType?: 'create' | 'append';
   /** Marks a control batch (transaction markers); prefer buildControlBatch. */
   isControl?: boolean;
+  /** Each record's offsetDelta, strictly increasing from >= 0, for a batch whose records do not fill
+   *  its offsets (log compaction keeps a record's original offset); default 0, 1, 2, … */
+  offsetDeltas?: readonly number[];
+  /** The batch's lastOffsetDelta when it covers offsets past its last record (compaction); at least
+   *  the last record's offsetDelta. Default: the last record's offsetDelta. */
+  lastOffsetDelta?: number;
 }
 
 /** Encodes `records` as one batch. Records without a timestamp get the current time. Non-idempotent
@@ -40,6 +46,7 @@ export interface BuildBatchOptions {
 export async function buildRecordBatch(records: RecordInput[], options: BuildBatchOptions = {}): Promise<Buffer> {
   if (records.length === 0) throw new RangeError('a record batch needs at least one record');
   const compression = options.compression ?? 'none';
+  const offsetDeltas = checkOffsetDeltas(records.length, options);
   const now = Date.now();
   const baseTimestamp = records[0]!.timestamp ?? now;
   let maxTimestamp = baseTimestamp;
@@ -50,7 +57,7 @@ export async function buildRecordBatch(records: RecordInput[], options: BuildBat
     const timestamp = records[i]!.timestamp ?? now;
     if (timestamp > maxTimestamp) maxTimestamp = timestamp;
     deltas[i] = timestamp - baseTimestamp;
-    const plan = planRecord(records[i]!, i, deltas[i]!);
+    const plan = planRecord(records[i]!, offsetDeltas?.[i] ?? i, deltas[i]!);
     plans[i] = plan;
     recordsSize += encodedRecordSize(plan);
   }
@@ -58,10 +65,10 @@ export async function buildRecordBatch(records: RecordInput[], options: BuildBat
   let batch: Buffer;
   if (compression === 'none') {
     batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + recordsSize);
-    writeRecords(records, plans, deltas, batch, BATCH_HEADER_SIZE);
+    writeRecords(records, plans, offsetDeltas, deltas, batch, BATCH_HEADER_SIZE);
   } else {
     const raw = Buffer.allocUnsafe(recordsSize);
-    writeRecords(records, plans, deltas, raw, 0);
+    writeRecords(records, plans, offsetDeltas, deltas, raw, 0);
     const compressed = await compress(compression, raw);
     batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length);
     compressed.copy(batch, BATCH_HEADER_SIZE);
@@ -76,7 +83,7 @@ export async function buildRecordBatch(records: RecordInput[], options: BuildBat
   batch.writeInt32BE(options.partitionLeaderEpoch ?? -1, BATCH_FIELD.partitionLeaderEpoch);
   batch.writeInt8(CURRENT_MAGIC, BATCH_FIELD.magic);
   batch.writeInt16BE(attributes, BATCH_FIELD.attributes);
-  batch.writeInt32BE(records.length - 1, BATCH_FIELD.lastOffsetDelta);
+  batch.writeInt32BE(options.lastOffsetDelta ?? offsetDeltas?.[records.length - 1] ?? records.length - 1, BATCH_FIELD.lastOffsetDelta);
   batch.writeBigInt64BE(BigInt(baseTimestamp), BATCH_FIELD.baseTimestamp);
   batch.writeBigInt64BE(BigInt(maxTimestamp), BATCH_FIELD.maxTimestamp);
   batch.writeBigInt64BE(options.producerId ?? -1n, BATCH_FIELD.producerId);
@@ -87,9 +94,36 @@ export async function buildRecordBatch(records: RecordInput[], options: BuildBat
   return batch;
 }
 
-function writeRecords(records: RecordInput[], plans: RecordPlan[], deltas: number[], target: Buffer, start: number): void {
+/** Checks the compaction options; returns the explicit offsetDeltas, if any. */
+function checkOffsetDeltas(count: number, options: BuildBatchOptions): readonly number[] | undefined {
+  const deltas = options.offsetDeltas;
+  if (deltas !== undefined) {
+    if (deltas.length !== count) throw new RangeError(`${deltas.length} offsetDeltas for ${count} records`);
+    for (let i = 0; i < count; i++) {
+      const d = deltas[i]!;
+      if (!Number.isInteger(d) || d < 0 || d > 0x7fffffff || (i > 0 && d <= deltas[i - 1]!)) {
+        throw new RangeError(`offsetDeltas must be strictly increasing int32 values >= 0 (got ${d} at ${i})`);
+      }
+    }
+  }
+  const last = deltas?.[count - 1] ?? count - 1;
+  const lastOffsetDelta = options.lastOffsetDelta;
+  if (lastOffsetDelta !== undefined && (!Number.isInteger(lastOffsetDelta) || lastOffsetDelta < last || lastOffsetDelta > 0x7fffffff)) {
+    throw new RangeError(`lastOffsetDelta ${lastOffsetDelta} is below the last record's offsetDelta ${last}`);
+  }
+  return deltas;
+}
+
+function writeRecords(
+  records: RecordInput[],
+  plans: RecordPlan[],
+  offsetDeltas: readonly number[] | undefined,
+  deltas: number[],
+  target: Buffer,
+  start: number,
+): void {
   let pos = start;
-  for (let i = 0; i < records.length; i++) pos = writeRecord(records[i]!, plans[i]!, i, deltas[i]!, target, pos);
+  for (let i = 0; i < records.length; i++) pos = writeRecord(records[i]!, plans[i]!, offsetDeltas?.[i] ?? i, deltas[i]!, target, pos);
   if (pos !== target.length) throw new CorruptRecordError(`record encoding wrote ${pos} of ${target.length} bytes`);
 }
 

@@ -50,3 +50,4 @@ export {
 } from './record.js';
 export { buildRecordBatch, buildControlBatch, type BuildBatchOptions } from './batch-builder.js';
 export { decodeRecordBatches, type DecodeOptions } from './batch-decoder.js';
+export { checkRecordFraming } from './record-framing.js';

@@ -18,6 +18,9 @@ export interface LogConfig {
   messageTimestampType: MessageTimestampType;
   /** index.interval.bytes: bytes of batches between two sparse offset-index entries. */
   indexIntervalBytes: number;
+  /** delete.retention.ms: how long compaction keeps a tombstone (null value) that is the latest
+   *  record of its key, counted from the record's timestamp (cleaner.ts); default one day. */
+  deleteRetentionMs?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -32,6 +35,7 @@ export const DEFAULT_LOG_CONFIG: LogConfig = Object.freeze({
   maxMessageBytes: 1048588,
   messageTimestampType: 'CreateTime',
   indexIntervalBytes: 4096,
+  deleteRetentionMs: DAY_MS,
 });
 
 /**

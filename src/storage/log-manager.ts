@@ -16,6 +16,7 @@ import {
   writeOffsetCheckpoint,
   type PartitionOffset,
 } from './checkpoint.js';
+import { LogCleaner, type CleanResult } from './cleaner.js';
 import { storageFs } from './file-system.js';
 import { DEFAULT_LOG_CONFIG, type FlushPolicy, type LogConfig } from './log-config.js';
 import { Log } from './log.js';
@@ -32,11 +33,16 @@ export interface LogManagerOptions {
   /** Config of the logs found on disk until setConfig() gives theirs. */
   defaultConfig?: LogConfig;
   now?: () => number;
+  /** Compaction: see LogCleaner (default 0.5, Kafka's min.cleanable.dirty.ratio). */
+  minCleanableDirtyRatio?: number;
 }
 
 function key(topic: string, partition: number): string {
   return `${topic}-${partition}`;
 }
+
+/** What a compaction pass did, by `<topic>-<partition>` (logs that needed no cleaning are absent). */
+export type CleanerPass = Map<string, CleanResult>;
 
 export class LogManager {
   private readonly byKey = new Map<string, Log>();
@@ -44,6 +50,9 @@ export class LogManager {
   private readonly logger: Logger;
   private readonly now: () => number;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private readonly cleaner: LogCleaner;
+  private cleanerTimer: NodeJS.Timeout | null = null;
+  private cleaning: Promise<CleanerPass> | null = null;
   private checkpointChain: Promise<void> = Promise.resolve();
   private recoveryPoints = new Map<string, number>();
   private startOffsets = new Map<string, number>();
@@ -51,6 +60,11 @@ export class LogManager {
   private constructor(private readonly options: LogManagerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.cleaner = new LogCleaner({
+      logger: this.logger,
+      now: this.now,
+      ...(options.minCleanableDirtyRatio !== undefined ? { minCleanableDirtyRatio: options.minCleanableDirtyRatio } : {}),
+    });
   }
 
   static async open(options: LogManagerOptions): Promise<LogManager> {
@@ -175,6 +189,43 @@ export class LogManager {
     await this.checkpoint();
   }
 
+  /** Runs a compaction pass every `backoffMs` (log.cleaner.backoff.ms) after the previous one ended. */
+  startCleaner(backoffMs: number): void {
+    if (this.cleanerTimer !== null) clearTimeout(this.cleanerTimer);
+    const schedule = (): void => {
+      this.cleanerTimer = setTimeout(() => {
+        this.runCleaner()
+          .catch((err: unknown) => this.logger.error('compaction pass failed', { error: errorMessage(err) }))
+          .finally(() => {
+            if (this.cleanerTimer !== null) schedule();
+          });
+      }, backoffMs);
+      this.cleanerTimer.unref();
+    };
+    schedule();
+  }
+
+  /** One compaction pass over every log with cleanup.policy compact (tests); joins a running pass. */
+  runCleaner(): Promise<CleanerPass> {
+    this.cleaning ??= this.cleanAll().finally(() => {
+      this.cleaning = null;
+    });
+    return this.cleaning;
+  }
+
+  private async cleanAll(): Promise<CleanerPass> {
+    const pass: CleanerPass = new Map();
+    for (const log of this.logs()) {
+      try {
+        const result = await this.cleaner.clean(log);
+        if (result !== null) pass.set(`${log.topic}-${log.partition}`, result);
+      } catch (err) {
+        this.logger.warn('compaction failed for a log', { topic: log.topic, partition: log.partition, error: errorMessage(err) });
+      }
+    }
+    return pass;
+  }
+
   /** Rewrites both root checkpoints (serialized: concurrent callers queue). */
   checkpoint(): Promise<void> {
     const run = this.checkpointChain.then(() => this.writeCheckpoints());
@@ -198,6 +249,10 @@ export class LogManager {
   async close(): Promise<void> {
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     this.retentionTimer = null;
+    if (this.cleanerTimer !== null) clearTimeout(this.cleanerTimer);
+    this.cleanerTimer = null;
+    this.cleaner.stop();
+    await this.cleaning?.catch(() => undefined);
     await Promise.all(this.logs().map((l) => l.close()));
     await this.checkpoint();
   }

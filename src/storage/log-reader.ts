@@ -63,7 +63,7 @@ export class LogReader {
       }
     }
     if (buf === null || buf.length === 0 || segment === undefined) return result;
-    buf = this.verified(buf, segment, position);
+    buf = this.verified(buf, segment, position, fetchOffset);
     this.positions.remember(lastOffsetOf(buf) + 1, segment, position + buf.length);
     result.records = [buf];
     result.size = buf.length;
@@ -75,11 +75,15 @@ export class LogReader {
    * below the recovery point is not rescanned on open, so a bit flipped on disk since is caught here.
    * Serves the valid prefix; a corrupt first batch is a KAFKA_STORAGE_ERROR for this fetch.
    */
-  private verified(buf: Buffer, segment: Segment, position: number): Buffer {
+  private verified(buf: Buffer, segment: Segment, position: number, fetchOffset: number): Buffer {
     let expected = -1;
     let gap: { at: number; reason: string } | undefined;
     const scan = scanBatches(buf, (h, at) => {
       if (gap !== undefined) return;
+      if (at === 0 && (h.baseOffset > fetchOffset || h.baseOffset + h.lastOffsetDelta < fetchOffset)) {
+        gap = { at, reason: `batch covers ${h.baseOffset}..${h.baseOffset + h.lastOffsetDelta}, not the fetch offset ${fetchOffset}` };
+        return;
+      }
       if (expected >= 0 && h.baseOffset !== expected) gap = { at, reason: `baseOffset ${h.baseOffset}, expected ${expected}` };
       expected = h.baseOffset + h.lastOffsetDelta + 1;
     });

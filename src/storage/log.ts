@@ -3,7 +3,7 @@
 // while a write or fsync is in progress are coalesced into one write and one fsync (group commit).
 // Reads run beside the queue: they only look at committed state (segment sizes, highWatermark).
 import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
-import { setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../records/index.js';
+import { BATCH_FIELD, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../records/index.js';
 import { parseAppendBatches, type ParsedAppend } from './append-batches.js';
 import { fsyncDir } from './checkpoint.js';
 import { DataWaiters } from './data-waiters.js';
@@ -51,6 +51,8 @@ interface PendingAppend {
   buf: Buffer;
   parsed: ParsedAppend;
   leaderEpoch: number;
+  /** Replication: keep the leader's offsets and epochs instead of assigning them. */
+  asFollower: boolean;
   resolve: (r: AppendResult) => void;
   reject: (e: unknown) => void;
 }
@@ -82,6 +84,8 @@ export class Log {
   private readonly now: () => number;
   private readonly epochs: LeaderEpochCache;
   private readonly waiters = new DataWaiters();
+  /** Follower fetches wait for the log end offset, not the high watermark. */
+  private readonly endWaiters = new DataWaiters();
   private readonly positions = new PositionCache();
   private readonly reader: LogReader;
   private readonly onLogStartOffsetChange: (() => Promise<void>) | undefined;
@@ -91,6 +95,8 @@ export class Log {
   private flushTimer: NodeJS.Timeout | null = null;
   private failure: KafkaError | null = null;
   private closed = false;
+  /** Replicated partitions: the replica manager moves the high watermark, appends do not. */
+  private externalHighWatermark = false;
 
   private constructor(options: LogOptions, segments: Segment[], logStartOffset: number, epochs: LeaderEpochCache) {
     this.topic = options.topic;
@@ -170,6 +176,36 @@ export class Log {
   }
 
   append(batches: Buffer, options?: { leaderEpoch?: number }): Promise<AppendResult> {
+    return this.enqueueAppend(batches, options?.leaderEpoch ?? this.leaderEpoch, false);
+  }
+
+  /**
+   * Replication (follower): appends batches fetched from the leader as they are, keeping their
+   * baseOffset and partitionLeaderEpoch. The first batch must start exactly at logEndOffset and each
+   * next one right after the previous (CORRUPT_MESSAGE otherwise: the follower must truncate first).
+   */
+  appendAsFollower(batches: Buffer): Promise<AppendResult> {
+    return this.enqueueAppend(batches, -1, true);
+  }
+
+  /**
+   * Replication: with `external` true, appends no longer move the high watermark; the replica manager
+   * does through updateHighWatermark (leader: min log end offset of the ISR; follower: the leader's).
+   * Back to false (single replica): the high watermark is the log end offset again.
+   */
+  setExternalHighWatermark(external: boolean): void {
+    this.externalHighWatermark = external;
+    if (!external) this.updateHighWatermark(this._logEndOffset, true);
+  }
+
+  /** Sets the high watermark (capped at logEndOffset) and wakes the long polls it satisfies. */
+  updateHighWatermark(offset: number, force = false): void {
+    if (!this.externalHighWatermark && !force) return;
+    this._highWatermark = Math.max(0, Math.min(offset, this._logEndOffset));
+    this.waiters.wake(this._highWatermark);
+  }
+
+  private enqueueAppend(batches: Buffer, leaderEpoch: number, asFollower: boolean): Promise<AppendResult> {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(this.closedError());
     let parsed: ParsedAppend;
@@ -180,8 +216,7 @@ export class Log {
     }
     this.stats.appends++;
     return new Promise<AppendResult>((resolve, reject) => {
-      const leaderEpoch = options?.leaderEpoch ?? this.leaderEpoch;
-      this.queue.push({ kind: 'append', buf: batches, parsed, leaderEpoch, resolve, reject });
+      this.queue.push({ kind: 'append', buf: batches, parsed, leaderEpoch, asFollower, resolve, reject });
       this.drain();
     });
   }
@@ -232,8 +267,17 @@ export class Log {
     let next = this._logEndOffset;
     let epochChanged = false;
     let messages = 0;
+    const refused = new Set<PendingAppend>();
     try {
       for (const op of group) {
+        // A replicated batch that does not continue the log fails alone, without taking the log offline.
+        const discontinuity = op.asFollower ? followerDiscontinuity(op, next) : null;
+        if (discontinuity !== null) {
+          refused.add(op);
+          op.reject(discontinuity);
+          results.push({ baseOffset: -1, lastOffset: -1, logAppendTime: -1 });
+          continue;
+        }
         if (this.shouldRoll(segment, pendingBytes, op, next, now)) {
           if (buffers.length > 0) await this.writeTo(segment, buffers, infos, now);
           buffers = [];
@@ -243,6 +287,12 @@ export class Log {
         }
         const baseOffset = next;
         for (const b of op.parsed.batches) {
+          if (op.asFollower) {
+            if (this.epochs.assign(op.buf.readInt32BE(b.position + BATCH_FIELD.partitionLeaderEpoch), next)) epochChanged = true;
+            infos.push({ baseOffset: next, lastOffset: next + b.lastOffsetDelta, maxTimestamp: b.maxTimestamp, size: b.size });
+            next += b.lastOffsetDelta + 1;
+            continue;
+          }
           setBaseOffset(op.buf, b.position, next);
           setPartitionLeaderEpoch(op.buf, b.position, op.leaderEpoch);
           if (appendTime >= 0) setLogAppendTime(op.buf, b.position, appendTime);
@@ -250,7 +300,7 @@ export class Log {
           infos.push({ baseOffset: next, lastOffset: next + b.lastOffsetDelta, maxTimestamp, size: b.size });
           next += b.lastOffsetDelta + 1;
         }
-        if (this.epochs.assign(op.leaderEpoch, baseOffset)) epochChanged = true;
+        if (!op.asFollower && this.epochs.assign(op.leaderEpoch, baseOffset)) epochChanged = true;
         buffers.push(op.buf);
         pendingBytes += op.buf.length;
         messages += op.parsed.offsets;
@@ -262,11 +312,11 @@ export class Log {
       if (fsyncBeforeAck(this.flushPolicy)) await this.syncActive();
     } catch (err) {
       const failure = this.fail(err);
-      for (const op of group) op.reject(failure);
+      for (const op of group) if (!refused.has(op)) op.reject(failure);
       return;
     }
     this.advanceHighWatermark();
-    group.forEach((op, i) => op.resolve({ ...results[i]!, logStartOffset: this._logStartOffset }));
+    group.forEach((op, i) => refused.has(op) || op.resolve({ ...results[i]!, logStartOffset: this._logStartOffset }));
     if (!fsyncBeforeAck(this.flushPolicy)) await this.maybeFlushAfterAck();
   }
 
@@ -335,6 +385,9 @@ export class Log {
   }
 
   private advanceHighWatermark(): void {
+    this.endWaiters.wake(this._logEndOffset);
+    // Replicated: the replica manager moves the high watermark (updateHighWatermark).
+    if (this.externalHighWatermark) return;
     this._highWatermark = this._logEndOffset;
     this.waiters.wake(this._highWatermark);
   }
@@ -349,6 +402,7 @@ export class Log {
       );
       this.logger.error('log is offline after an I/O error', { error: errorMessage(err) });
       this.waiters.wakeAll();
+      this.endWaiters.wakeAll();
     }
     return this.failure;
   }
@@ -363,13 +417,29 @@ export class Log {
   }
 
   async read(fetchOffset: number, maxBytes: number, maxOffset?: number): Promise<ReadResult> {
-    this.throwIfUnavailable();
-    return this.reader.read(this.readState(), fetchOffset, maxBytes, maxOffset);
+    for (let attempt = 0; ; attempt++) {
+      this.throwIfUnavailable();
+      const state = this.readState();
+      try {
+        return await this.reader.read(state, fetchOffset, maxBytes, maxOffset);
+      } catch (err) {
+        // A compaction swap or a deletion closed a segment of this snapshot: read the new segment list.
+        if (attempt >= 3 || state.segments === this.segments) throw err;
+      }
+    }
   }
 
   async offsetForTimestamp(timestamp: number): Promise<{ offset: number; timestamp: number } | null> {
-    this.throwIfUnavailable();
-    return this.reader.offsetForTimestamp(this.readState(), timestamp);
+    for (let attempt = 0; ; attempt++) {
+      this.throwIfUnavailable();
+      const state = this.readState();
+      try {
+        return await this.reader.offsetForTimestamp(state, timestamp);
+      } catch (err) {
+        // As in read(): a segment of this snapshot was swapped out by compaction or deleted.
+        if (attempt >= 3 || state.segments === this.segments) throw err;
+      }
+    }
   }
 
   private readState(): LogReadState {
@@ -413,6 +483,30 @@ export class Log {
   /** The segments, oldest first, for retention's decisions (do not mutate). */
   segmentList(): readonly Segment[] {
     return this.segments;
+  }
+
+  /**
+   * Compaction (cleaner.ts): alone in the write queue, replaces the consecutive non-active segments
+   * `old` by the segment `swap` returns, then closes and removes them once their reads finished.
+   * Returns false without calling `swap` when `old` are no longer those segments with `sizes` bytes
+   * (retention, DeleteRecords or truncation changed the log while the cleaner read it).
+   */
+  replaceSegments(old: readonly Segment[], sizes: readonly number[], swap: () => Promise<Segment>): Promise<boolean> {
+    return this.exclusive(async () => {
+      this.throwIfUnavailable();
+      const at = this.segments.indexOf(old[0]!);
+      const same = at >= 0 && at + old.length < this.segments.length && old.every((s, i) => this.segments[at + i] === s && s.size === sizes[i]);
+      if (!same) return false;
+      try {
+        const replacement = await swap();
+        this.segments = [...this.segments.slice(0, at), replacement, ...this.segments.slice(at + old.length)];
+        for (const segment of old) this.positions.forget(segment);
+        for (const segment of old) await segment.discard();
+      } catch (err) {
+        throw this.fail(err);
+      }
+      return true;
+    });
   }
 
   private async deleteSegmentsWhile(predicate: (segment: Segment, next: Segment) => boolean, reason: string): Promise<number> {
@@ -475,8 +569,13 @@ export class Log {
   }
 
   /** Resolves when the high watermark passes `offset`, the signal aborts, or the log closes or fails. */
-  waitForData(offset: number, signal: AbortSignal): Promise<void> {
-    if (this._highWatermark > offset || this.closed || this.failure !== null) return Promise.resolve();
+  waitForData(offset: number, signal: AbortSignal, options?: { untilLogEnd?: boolean }): Promise<void> {
+    if (this.closed || this.failure !== null) return Promise.resolve();
+    if (options?.untilLogEnd === true) {
+      if (this._logEndOffset > offset) return Promise.resolve();
+      return this.endWaiters.wait(offset, signal);
+    }
+    if (this._highWatermark > offset) return Promise.resolve();
     return this.waiters.wait(offset, signal);
   }
 
@@ -499,7 +598,21 @@ export class Log {
       this.closed = true;
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       this.waiters.wakeAll();
+      this.endWaiters.wakeAll();
       for (const segment of this.segments) await segment.close().catch(() => undefined);
     });
   }
+}
+
+/** Replicated batches must continue the log exactly (no gap, no overlap); the error if they do not. */
+function followerDiscontinuity(op: PendingAppend, logEndOffset: number): KafkaError | null {
+  let expected = logEndOffset;
+  for (const b of op.parsed.batches) {
+    const baseOffset = Number(op.buf.readBigInt64BE(b.position + BATCH_FIELD.baseOffset));
+    if (baseOffset !== expected) {
+      return new KafkaError(ErrorCode.CORRUPT_MESSAGE, `replicated batch starts at offset ${baseOffset}, expected ${expected}`);
+    }
+    expected += b.lastOffsetDelta + 1;
+  }
+  return null;
 }

@@ -1,4 +1,5 @@
 // Opens the segments of one partition dir after a clean or unclean shutdown (DESIGN.md §3):
+// - a compaction swap that reached its commit point (`X.log.swap`) is completed (cleaned-segment.ts);
 // - leftovers of interrupted operations are removed: `*.tmp` (checkpoint being written), `*.deleted`
 //   (segment being deleted), `*.cleaned` / `*.swap` (compaction output), and index files whose `.log`
 //   is gone;
@@ -11,6 +12,7 @@
 import { join } from 'node:path';
 import { errorMessage, type Logger } from '../common/index.js';
 import type { BatchHeader } from '../records/index.js';
+import { completeInterruptedSwaps } from './cleaned-segment.js';
 import { fsyncDir } from './checkpoint.js';
 import { storageFs } from './file-system.js';
 import { OffsetIndex } from './offset-index.js';
@@ -51,6 +53,7 @@ export interface LoadedSegments {
 
 export async function loadSegments(options: RecoveryOptions): Promise<LoadedSegments> {
   const { dir, logger } = options;
+  await completeInterruptedSwaps(dir, logger);
   const names = (await storageFs().readdir(dir)).map((e) => e.name);
   for (const name of names) {
     if (LEFTOVER_SUFFIXES.some((s) => name.endsWith(s))) {

@@ -179,7 +179,7 @@ export class Segment {
 
   /** The first batch whose lastOffset >= offset (the one containing it), or null past the end. */
   async findBatch(offset: number): Promise<BatchLocation | null> {
-    return this.walk(this.offsetIndex.lookup(offset).position, (b) => b.lastOffset >= offset);
+    return this.walk(this.offsetIndex.lookup(offset), (b) => b.lastOffset >= offset);
   }
 
   /** The first batch whose maxTimestamp >= timestamp, or null. */
@@ -187,18 +187,28 @@ export class Segment {
     if (this.maxTimestamp < timestamp) return null;
     const entry = this.timeIndex.lookup(timestamp);
     const start = entry === undefined ? { offset: this.baseOffset, position: 0 } : this.offsetIndex.lookup(entry.offset);
-    return this.walk(start.position, (b) => b.maxTimestamp >= timestamp);
+    return this.walk(start, (b) => b.maxTimestamp >= timestamp);
   }
 
-  /** Walks batch headers from `position` (a batch start) to the first that matches. */
-  private async walk(position: number, match: (b: BatchLocation) => boolean): Promise<BatchLocation | null> {
+  /** Walks batch headers from `start` (a batch start and its offset, from the index) to the first that
+   *  matches. Each header must continue the offsets of the one before: the CRC does not cover
+   *  baseOffset or batchLength, and a segment below the recovery point was not rescanned on open. */
+  private async walk(start: { offset: number; position: number }, match: (b: BatchLocation) => boolean): Promise<BatchLocation | null> {
     const end = this.size;
-    let pos = position;
+    let pos = start.position;
+    let expected = start.offset;
     while (pos < end) {
       const chunk = await this.read(pos, Math.min(PEEK_BYTES, end - pos));
       let p = 0;
       while (p + BATCH_HEADER_SIZE <= chunk.length) {
         const loc = locate(chunk, p, pos + p);
+        if (loc.baseOffset !== expected || loc.size < BATCH_HEADER_SIZE || loc.lastOffset < loc.baseOffset) {
+          throw new KafkaError(
+            ErrorCode.KAFKA_STORAGE_ERROR,
+            `corrupt batch header at byte ${loc.position} of ${this.logPath}: baseOffset ${loc.baseOffset}, expected ${expected}, size ${loc.size}`,
+          );
+        }
+        expected = loc.lastOffset + 1;
         if (match(loc)) return loc;
         p += loc.size;
       }
@@ -234,6 +244,8 @@ export class Segment {
     if (whole === 0) {
       // The first batch alone is larger than maxBytes: return it whole (KIP-74).
       const size = BATCH_OVERHEAD + buf.readInt32BE(BATCH_FIELD.batchLength);
+      // A length no batch can have (damaged on disk): hand back its header for the reader to reject.
+      if (size < BATCH_HEADER_SIZE) return buf.subarray(0, Math.min(buf.length, BATCH_HEADER_SIZE));
       buf = await this.read(position, Math.min(size, available));
       whole = wholeBatchesLength(buf);
     }
@@ -269,14 +281,30 @@ export class Segment {
   /** Crash-safe deletion: rename the files to `.deleted` (recovery removes those), then close once no
    *  read is in flight and unlink. */
   async delete(): Promise<void> {
+    await this.renameToDeleted();
+    await this.discard();
+  }
+
+  private fileNames(): string[] {
+    return [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX].map((s) => join(this.dir, segmentFileName(this.baseOffset, s)));
+  }
+
+  /** First half of delete(): marks the segment deleted and renames its files to `.deleted`. Reads in
+   *  flight or started until discard() still work (the open handles survive the rename). */
+  async renameToDeleted(): Promise<void> {
     this.deleted = true;
-    const names = [LOG_SUFFIX, INDEX_SUFFIX, TIME_INDEX_SUFFIX].map((s) => join(this.dir, segmentFileName(this.baseOffset, s)));
-    for (const name of names) await renameIfExists(name, name + DELETED_SUFFIX);
+    for (const name of this.fileNames()) await renameIfExists(name, name + DELETED_SUFFIX);
+  }
+
+  /** Second half of delete(): closes once no read is in flight, then unlinks the `.deleted` files.
+   *  Compaction calls it after a new segment took this one's file names. */
+  async discard(): Promise<void> {
+    this.deleted = true;
     if (this.reads > 0) await new Promise<void>((resolve) => (this.closing = resolve));
     await this.fh.close();
     await this.offsetIndex.close();
     await this.timeIndex.close();
-    for (const name of names) await unlinkIfExists(name + DELETED_SUFFIX);
+    for (const name of this.fileNames()) await unlinkIfExists(name + DELETED_SUFFIX);
   }
 }
 
@@ -306,7 +334,9 @@ function wholeBatchesLength(buf: Buffer): number {
   let p = 0;
   while (p + BATCH_OVERHEAD <= buf.length) {
     const size = BATCH_OVERHEAD + buf.readInt32BE(p + BATCH_FIELD.batchLength);
-    if (p + size > buf.length) break;
+    // A damaged length (negative or too small) must not walk backwards or stall: stop, and let the
+    // reader's CRC check reject what follows.
+    if (size < BATCH_HEADER_SIZE || p + size > buf.length) break;
     p += size;
   }
   return p;

@@ -31,6 +31,7 @@ describe('loadBrokerConfig', () => {
         maxMessageBytes: 1048588,
         messageTimestampType: 'CreateTime',
         indexIntervalBytes: 4096,
+        deleteRetentionMs: 86400000,
       },
       minInsyncReplicas: 1,
       deleteRetentionMs: 86400000,
@@ -53,7 +54,17 @@ describe('loadBrokerConfig', () => {
       maxConnections: 1000,
       connectionsMaxIdleMs: 600000,
       logRetentionCheckIntervalMs: 300000,
+      logCleanerBackoffMs: 15000,
       logLevel: 'info',
+      metricsListen: null,
+      cluster: null,
+      replication: {
+        sessionTimeoutMs: 10000,
+        uncleanLeaderElectionEnable: false,
+        replicaLagTimeMaxMs: 30000,
+        replicaFetchWaitMaxMs: 500,
+        replicaFetchMaxBytes: 1048576,
+      },
     });
   });
 
@@ -128,5 +139,26 @@ describe('loadBrokerConfig', () => {
     expect(() => loadBrokerConfig({ file: join(dir, 'missing.yaml'), overrides: {} })).toThrow(/cannot read broker config file/);
     const list = yamlFile('list.yaml', '- a\n- b\n');
     expect(() => loadBrokerConfig({ file: list, overrides: {} })).toThrow(/must be a mapping/);
+  });
+});
+
+describe('loadBrokerConfig cluster settings', () => {
+  it('parses --cluster etcd URLs with a name and the replication settings', () => {
+    const c = loadBrokerConfig({
+      overrides: { 'replica.lag.time.max.ms': '5000', 'cluster.session.timeout.ms': '3000' },
+      cluster: 'etcd://127.0.0.1:2379,10.0.0.2:2379/prod',
+      nodeId: '3',
+      advertise: 'broker3:9092',
+    });
+    expect(c.cluster).toEqual({ endpoints: ['127.0.0.1:2379', '10.0.0.2:2379'], name: 'prod' });
+    expect(c.nodeId).toBe(3);
+    expect([c.advertisedHost, c.advertisedPort]).toEqual(['broker3', 9092]);
+    expect(c.replication.replicaLagTimeMaxMs).toBe(5000);
+    expect(c.replication.sessionTimeoutMs).toBe(3000);
+    expect(loadBrokerConfig({ overrides: {}, cluster: 'etcd://h:1' }).cluster).toEqual({ endpoints: ['h:1'], name: 'default' });
+  });
+
+  it('refuses a malformed --cluster', () => {
+    expect(() => loadBrokerConfig({ overrides: {}, cluster: 'etcd://nohostport' })).toThrow(/--cluster: invalid value "etcd:\/\/nohostport" for cluster.etcd/);
   });
 });

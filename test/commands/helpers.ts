@@ -71,9 +71,11 @@ export interface BrokerProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startBrokerProcess(): Promise<BrokerProcess> {
+/** `settings`: broker settings passed as `--set key=value` (e.g. group.initial.rebalance.delay.ms=0). */
+export async function startBrokerProcess(settings: Record<string, string> = {}): Promise<BrokerProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'logctl-cli-broker-'));
-  const child = spawn(process.execPath, [BIN, 'broker', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--no-socket', '--ready-json'], {
+  const set = Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
+  const child = spawn(process.execPath, [BIN, 'broker', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--no-socket', '--ready-json', ...set], {
     cwd: ROOT, env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

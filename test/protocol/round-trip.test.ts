@@ -32,7 +32,7 @@ describe('registry', () => {
       expect(codec && codec.minVersion <= range.minVersion && codec.maxVersion >= range.maxVersion).toBe(true);
     }
     expect(codecs.get(3)?.maxVersion).toBe(8);
-    expect(codecs.size).toBe(26);
+    expect(codecs.size).toBe(27);
   });
 });
 

@@ -12,6 +12,7 @@ import {
 import type { Log } from '../../storage/index.js';
 import type { BrokerContext } from '../context.js';
 import { toErrorCode } from '../to-error-code.js';
+import { checkFetchLeadership } from './fetch-cluster.js';
 import type { Handler } from './handler.js';
 
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -45,6 +46,11 @@ async function readAll(broker: BrokerContext, request: FetchRequest): Promise<{ 
   for (const topic of request.topics) {
     const partitions: FetchResponsePartition[] = [];
     for (const p of topic.partitions) {
+      const refusal = broker.cluster === null ? 0 : checkFetchLeadership(broker.cluster, topic.topic, p, request.replicaId);
+      if (refusal !== 0) {
+        partitions.push(failed(p.partition, refusal));
+        continue;
+      }
       const log = broker.logs.getLog(topic.topic, p.partition);
       if (log === undefined) {
         partitions.push(failed(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION));
@@ -137,6 +143,11 @@ async function waitForAnyData(broker: BrokerContext, request: FetchRequest, time
       for (const p of topic.partitions) {
         const log = broker.logs.getLog(topic.topic, p.partition);
         if (log === undefined) continue;
+        // A follower waits for the log end (it replicates past the high watermark).
+        if (request.replicaId >= 0) {
+          waits.push(log.waitForData(Number(p.fetchOffset), signal, { untilLogEnd: true }).then(() => true, () => false));
+          continue;
+        }
         // Wait past what is already there: data below the high watermark did not reach minBytes.
         const offset = Math.max(Number(p.fetchOffset), log.highWatermark);
         // A waiter rejects when aborted; that only happens once another wait has already won.

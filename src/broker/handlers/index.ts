@@ -20,12 +20,14 @@ import { deleteGroupsHandler } from './delete-groups.js';
 import { registerHandler, type RegisteredHandler } from './handler.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
 import { produceHandler } from './produce.js';
+import { countFetched } from '../metrics/fetch-counting.js';
 
 export function createHandlerRegistry(): ReadonlyMap<number, RegisteredHandler> {
   const handlers = [
     registerHandler(produceHandler),
-    registerHandler(fetchHandler),
+    registerHandler(countFetched(fetchHandler)),
     registerHandler(listOffsetsHandler),
     registerHandler(metadataHandler),
     registerHandler(apiVersionsHandler),
@@ -45,6 +47,7 @@ export function createHandlerRegistry(): ReadonlyMap<number, RegisteredHandler> 
     registerHandler(listGroupsHandler),
     registerHandler(describeGroupsHandler),
     registerHandler(deleteGroupsHandler),
+    registerHandler(offsetForLeaderEpochHandler),
   ];
   return new Map(handlers.map((h) => [h.apiKey, h]));
 }

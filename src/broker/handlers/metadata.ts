@@ -9,6 +9,7 @@ import {
   type MetadataResponse,
   type MetadataResponseTopic,
 } from '../../protocol/index.js';
+import type { ClusterRuntime } from '../context.js';
 import { toErrorCode } from '../to-error-code.js';
 import type { Handler } from './handler.js';
 
@@ -18,11 +19,13 @@ export const metadataHandler: Handler<MetadataRequest, MetadataResponse> = {
   maxVersion: 4,
   async handle(request, version, ctx) {
     const { broker } = ctx;
+    const cluster = broker.cluster;
+    const describe = cluster === null ? describeTopic : (t: TopicRecord) => describeClusterTopic(cluster, t);
     const allTopics = request.topics === null || (version === 0 && request.topics.length === 0);
     const allowAutoCreate = version >= 4 ? request.allowAutoTopicCreation : true;
     let topics: MetadataResponseTopic[];
     if (allTopics) {
-      topics = (await broker.metadata.listTopics()).map(describeTopic);
+      topics = (cluster === null ? await broker.metadata.listTopics() : [...cluster.view.topics.values()]).map(describe);
     } else {
       topics = [];
       for (const { name } of request.topics ?? []) {
@@ -33,18 +36,18 @@ export const metadataHandler: Handler<MetadataRequest, MetadataResponse> = {
         }
         try {
           const topic = await broker.topics.ensure(name, allowAutoCreate);
-          topics.push(topic === undefined ? errorTopic(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) : describeTopic(topic));
+          topics.push(topic === undefined ? errorTopic(name, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) : describe(topic));
         } catch (err) {
           topics.push(errorTopic(name, toErrorCode(err, broker.logger, { api: 'Metadata', topic: name })));
         }
       }
     }
-    const brokers = await broker.metadata.listBrokers();
+    const brokers = cluster === null ? await broker.metadata.listBrokers() : [...cluster.view.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
     return {
       throttleTimeMs: 0,
       brokers: brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
       clusterId: broker.metadata.clusterId,
-      controllerId: broker.config.nodeId,
+      controllerId: cluster === null ? broker.config.nodeId : (cluster.view.controller?.nodeId ?? -1),
       topics,
       clusterAuthorizedOperations: -2147483648,
     };
@@ -65,6 +68,31 @@ function describeTopic(topic: TopicRecord): MetadataResponseTopic {
       isrNodes: [...replicas],
       offlineReplicas: [],
     })),
+    topicAuthorizedOperations: -2147483648,
+  };
+}
+
+/** Cluster: leader, leader epoch, replicas and ISR from the partition states in etcd (via the view). */
+function describeClusterTopic(cluster: ClusterRuntime, topic: TopicRecord): MetadataResponseTopic {
+  const live = cluster.view.brokers;
+  return {
+    errorCode: 0,
+    name: topic.name,
+    isInternal: false,
+    partitions: topic.assignments.map((replicas, partitionIndex) => {
+      const state = cluster.view.partition(topic.name, partitionIndex);
+      const current = state !== undefined && state.topicId === topic.topicId ? state : undefined;
+      const leaderId = current?.leader ?? -1;
+      return {
+        errorCode: leaderId < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : 0,
+        partitionIndex,
+        leaderId,
+        leaderEpoch: current?.leaderEpoch ?? -1,
+        replicaNodes: [...(current?.replicas ?? replicas)],
+        isrNodes: [...(current?.isr ?? [])],
+        offlineReplicas: (current?.replicas ?? replicas).filter((id) => !live.has(id)),
+      };
+    }),
     topicAuthorizedOperations: -2147483648,
   };
 }

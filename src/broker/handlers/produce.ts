@@ -10,10 +10,11 @@ import {
   type ProduceResponse,
   type ProduceResponsePartition,
 } from '../../protocol/index.js';
-import { BATCH_OVERHEAD, validateBatches } from '../../records/index.js';
+import { BATCH_OVERHEAD, checkRecordFraming, validateBatches } from '../../records/index.js';
 import type { Log } from '../../storage/index.js';
 import type { BrokerContext } from '../context.js';
 import { toErrorCode } from '../to-error-code.js';
+import { produceOnLeader } from './produce-cluster.js';
 import type { Handler } from './handler.js';
 
 const VALID_ACKS = new Set([-1, 0, 1]);
@@ -29,7 +30,12 @@ export const produceHandler: Handler<ProduceRequest, ProduceResponse> = {
     // Every partition's append starts now, in request order (see producePartition).
     const pending = request.topicData.map((topic) => ({
       name: topic.name,
-      partitionResponses: topic.partitionData.map((p) => producePartition(ctx.broker, topic.name, p.index, p.records)),
+      partitionResponses: topic.partitionData.map((p) => {
+        const cluster = ctx.broker.cluster;
+        if (cluster === null) return producePartition(ctx.broker, topic.name, p.index, p.records);
+        const appendTo = (log: Log): Promise<ProduceResponsePartition> => append(ctx.broker, log, p.records, p.index, topic.name);
+        return produceOnLeader(ctx.broker, cluster, topic.name, p.index, request.acks, request.timeoutMs, p.records, appendTo);
+      }),
     }));
     const responses = [];
     for (const topic of pending) responses.push({ name: topic.name, partitionResponses: await Promise.all(topic.partitionResponses) });
@@ -71,7 +77,10 @@ function producePartition(broker: BrokerContext, topic: string, partition: numbe
 function append(broker: BrokerContext, log: Log, records: Buffer | null, partition: number, topic: string): Promise<ProduceResponsePartition> {
   try {
     if (records === null || records.length === 0) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, 'produce request without record batches');
-    const { headers } = validateBatches(records);
+    const { headers, positions } = validateBatches(records);
+    // The CRC proves the batch arrived as built, not that it was built right: check the record framing
+    // consumers will decode (uncompressed batches only; nothing is decompressed on produce).
+    headers.forEach((h, i) => checkRecordFraming(records, positions[i]!, h));
     const maxBytes = log.config.maxMessageBytes;
     for (const h of headers) {
       if (h.batchLength + BATCH_OVERHEAD > maxBytes) {
@@ -79,13 +88,17 @@ function append(broker: BrokerContext, log: Log, records: Buffer | null, partiti
       }
     }
     return log.append(records).then(
-      (result) => ({
-        index: partition,
-        errorCode: 0,
-        baseOffset: BigInt(result.baseOffset),
-        logAppendTimeMs: log.config.messageTimestampType === 'LogAppendTime' ? BigInt(result.logAppendTime) : -1n,
-        logStartOffset: BigInt(result.logStartOffset),
-      }),
+      (result) => {
+        // Counted from the batch headers already parsed above: no per-record work.
+        broker.metrics?.produced(topic, records.length, headers.reduce((n, h) => n + h.recordsCount, 0));
+        return {
+          index: partition,
+          errorCode: 0,
+          baseOffset: BigInt(result.baseOffset),
+          logAppendTimeMs: log.config.messageTimestampType === 'LogAppendTime' ? BigInt(result.logAppendTime) : -1n,
+          logStartOffset: BigInt(result.logStartOffset),
+        };
+      },
       (err: unknown) => failed(partition, toErrorCode(err, broker.logger, { api: 'Produce', topic, partition })),
     );
   } catch (err) {

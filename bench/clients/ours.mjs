@@ -1,0 +1,101 @@
+// Bench client using logctl's own client (src/client, from the bench's build), the one the CLI uses.
+// Modes: produce | consume | lat-produce | lat-consume (see ../lib/child.mjs for the protocol).
+import { distUrl } from '../lib/build.mjs';
+import { parseArgs, emit, readyAndWaitGo, runMain, payloads, stampedPayload, latencySummary } from './common.mjs';
+
+const { KafkaClient, Producer, Consumer } = await import(distUrl('src/client/index.js'));
+const a = parseArgs();
+
+async function endOffsets(client) {
+  const meta = await client.topicMetadata(a.topic);
+  const parts = meta.partitions.map((p) => p.partition);
+  return client.listOffsets(a.topic, parts, -1);
+}
+
+async function produce(client) {
+  const producer = new Producer(client, { acks: -1 });
+  const value = payloads(a.size);
+  await client.topicMetadata(a.topic);
+  let acked = 0;
+  let failed = 0;
+  let firstError = null;
+  const lastOffset = new Map();
+  const onAck = (md) => {
+    // Every ack checked: offsets of a partition must be consecutive, in send order.
+    const prev = lastOffset.get(md.partition) ?? -1;
+    if (md.offset !== prev + 1) failed++, (firstError ??= `partition ${md.partition} offset ${md.offset} after ${prev}`);
+    else acked++;
+    lastOffset.set(md.partition, md.offset);
+  };
+  const onFail = (err) => {
+    failed++;
+    firstError ??= String(err);
+  };
+  await readyAndWaitGo();
+  const t0 = performance.now();
+  for (let i = 0; i < a.count; i++) {
+    const { delivery } = await producer.enqueue({ topic: a.topic, value: value(i) });
+    delivery.then(onAck, onFail);
+  }
+  await producer.flush();
+  const elapsedMs = performance.now() - t0;
+  return { records: a.count, acked, failed, firstError, bytes: a.count * a.size, elapsedMs };
+}
+
+async function consume(client) {
+  const ends = await endOffsets(client);
+  const consumer = new Consumer(client);
+  const start = new Map([...ends.keys()].map((p) => [p, 0]));
+  const until = new Map([...ends].map(([p, o]) => [p, o.offset]));
+  await readyAndWaitGo();
+  const t0 = performance.now();
+  let records = 0;
+  let bytes = 0;
+  for await (const r of consumer.consume(a.topic, start, { untilOffsets: until })) {
+    records++;
+    bytes += r.value === null ? 0 : r.value.length;
+  }
+  return { records, bytes, elapsedMs: performance.now() - t0 };
+}
+
+async function latProduce(client) {
+  const producer = new Producer(client, { acks: -1, lingerMs: 0 });
+  const filler = payloads(a.size)(0);
+  await client.topicMetadata(a.topic);
+  await readyAndWaitGo();
+  let sent = 0;
+  let failed = 0;
+  const deliveries = [];
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    const tick = () => {
+      const due = Math.min(a.count, Math.floor((performance.now() - t0) / a.intervalMs) + 1);
+      while (sent < due) {
+        deliveries.push(producer.send({ topic: a.topic, partition: 0, value: stampedPayload(a.size, filler) }).catch(() => failed++));
+        sent++;
+      }
+      if (sent < a.count) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(deliveries);
+  return { records: sent, failed, elapsedMs: performance.now() - t0 };
+}
+
+async function latConsume(client) {
+  const consumer = new Consumer(client);
+  await client.topicMetadata(a.topic);
+  const samples = [];
+  setTimeout(() => emit({ event: 'ready' }), 500);
+  for await (const r of consumer.consume(a.topic, new Map([[0, 0]]), { untilOffsets: new Map([[0, a.count]]) })) {
+    samples.push(process.hrtime.bigint() - r.value.readBigInt64BE(0));
+  }
+  return latencySummary(samples, a.warmup);
+}
+
+runMain(async () => {
+  const client = await KafkaClient.connect({ broker: a.bootstrap, clientId: 'bench-ours' });
+  const modes = { produce, consume, 'lat-produce': latProduce, 'lat-consume': latConsume };
+  return modes[a.mode](client);
+});

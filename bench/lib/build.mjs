@@ -1,0 +1,29 @@
+// A private build of the tree for the benchmark. Other engineers rebuild dist/ while a run is going (a
+// half-written dist/ once made every broker start fail), so the bench compiles into its own directory:
+//   $BUILD/dist (tsc --outDir), $BUILD/bin/run.js and package.json (copies: oclif finds its commands
+//   from them), $BUILD/node_modules → the checkout's node_modules.
+// Child processes find it through LOGCTL_BENCH_BUILD.
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BUILD = process.env.LOGCTL_BENCH_BUILD ?? join(tmpdir(), 'logctl-bench-build');
+export const CLI = join(BUILD, 'bin', 'run.js');
+
+/** URL of a built module, e.g. distUrl('src/client/index.js'), for dynamic import(). */
+export const distUrl = (rel) => pathToFileURL(join(BUILD, 'dist', rel)).href;
+
+/** Compiles the checkout into BUILD (type errors elsewhere in the tree do not stop tsc's emit). */
+export function buildSnapshot() {
+  rmSync(BUILD, { recursive: true, force: true });
+  mkdirSync(join(BUILD, 'bin'), { recursive: true });
+  spawnSync('npx', ['tsc', '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(BUILD, 'dist')], { cwd: ROOT, stdio: 'ignore' });
+  cpSync(join(ROOT, 'package.json'), join(BUILD, 'package.json'));
+  cpSync(join(ROOT, 'bin', 'run.js'), CLI);
+  symlinkSync(join(ROOT, 'node_modules'), join(BUILD, 'node_modules'));
+  if (!existsSync(join(BUILD, 'dist', 'commands', 'broker', 'start.js'))) throw new Error(`build failed: ${BUILD}/dist/commands/broker/start.js missing`);
+  process.env.LOGCTL_BENCH_BUILD = BUILD;
+}
