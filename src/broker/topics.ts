@@ -4,7 +4,7 @@ import {
   assignReplicas,
   collidingTopic,
   validateTopicConfigs,
-  validateTopicName,
+  validateNewTopicName,
   type MetadataStore,
   type TopicRecord,
 } from '../cluster/index.js';
@@ -138,7 +138,7 @@ export class TopicManager {
   }
 
   private async doCreate(spec: CreateTopicSpec, validateOnly: boolean): Promise<TopicRecord> {
-    validateTopicName(spec.name);
+    validateNewTopicName(spec.name);
     const partitions = spec.numPartitions === -1 ? this.config.numPartitions : spec.numPartitions;
     if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
       throw new KafkaError(ErrorCode.INVALID_PARTITIONS, `number of partitions must be between 1 and ${MAX_PARTITIONS}, not ${spec.numPartitions}`);

@@ -1,6 +1,13 @@
 export type { BrokerRecord, MetadataStore, NewTopic, TopicRecord } from './metadata-store.js';
 export { LocalMetadataStore, METADATA_FILE_NAME } from './local-metadata-store.js';
-export { collidingTopic, MAX_TOPIC_NAME_LENGTH, topicNameProblem, validateTopicName } from './topic-name.js';
+export {
+  collidingTopic,
+  MAX_TOPIC_NAME_LENGTH,
+  RESERVED_TOPIC_NAMES,
+  topicNameProblem,
+  validateNewTopicName,
+  validateTopicName,
+} from './topic-name.js';
 export {
   isSupportedTopicConfig,
   normalizeCleanupPolicy,

@@ -19,6 +19,17 @@ export function validateTopicName(name: string): void {
   if (problem !== null) throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, problem);
 }
 
+/** Internal topics the broker owns; clients may not create topics with these names. */
+export const RESERVED_TOPIC_NAMES: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state']);
+
+/** Like validateTopicName, and also refuses the internal topics' names (for creation). */
+export function validateNewTopicName(name: string): void {
+  validateTopicName(name);
+  if (RESERVED_TOPIC_NAMES.has(name)) {
+    throw new KafkaError(ErrorCode.INVALID_TOPIC_EXCEPTION, `topic name "${name}" is reserved for the broker's internal topic`);
+  }
+}
+
 /**
  * Kafka's metric names map '.' to '_', so "a.b" and "a_b" collide there; Kafka refuses to create a
  * topic whose name collides with an existing one this way. Returns the existing name it collides with.

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../src/common/index.js';
-import { collidingTopic, topicNameProblem, validateTopicConfigs, validateTopicName } from '../../src/cluster/index.js';
+import {
+  collidingTopic,
+  topicNameProblem,
+  validateNewTopicName,
+  validateTopicConfigs,
+  validateTopicName,
+} from '../../src/cluster/index.js';
 
 describe('topic names', () => {
   it('accepts Kafka-legal names', () => {
@@ -18,6 +24,13 @@ describe('topic names', () => {
       expect(caught).toBeInstanceOf(KafkaError);
       expect((caught as KafkaError).errorCode).toBe(ErrorCode.INVALID_TOPIC_EXCEPTION);
     }
+  });
+
+  it('refuses to create the internal topics, which may still be looked up', () => {
+    expect(() => validateTopicName('__consumer_offsets')).not.toThrow();
+    expect(() => validateNewTopicName('__consumer_offsets')).toThrow('topic name "__consumer_offsets" is reserved');
+    expect(() => validateNewTopicName('__transaction_state')).toThrow(KafkaError);
+    expect(() => validateNewTopicName('__consumer_offsets2')).not.toThrow();
   });
 
   it('finds "." versus "_" collisions', () => {
