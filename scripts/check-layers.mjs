@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Enforces the dependency direction of DESIGN.md §1: every import between src/ folders (and from
-// commands/) must be allowed by RULES, nothing in src/ may import src/index.ts, and there are no cycles
-// between folders. Exits 1 listing every violation.
+// commands/) must be allowed by RULES and go through the target folder's index.ts, nothing in src/ may
+// import src/index.ts, and there are no cycles between folders. Exits 1 listing every violation.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
@@ -55,6 +55,10 @@ for (const top of ['src', 'commands']) {
         continue;
       }
       if (!to || to === from || from === 'index') continue;
+      // Another folder is reached only through its public surface, src/<folder>/index.ts.
+      if (to !== 'commands' && relative(root, target).replace(/\.js$/, '') !== join('src', to, 'index')) {
+        violations.push(`${where}: imports ${spec}, an internal file of ${to}/ (use ${to}/index.js)`);
+      }
       const isBrokerStart = relative(root, file) === join('commands', 'broker', 'start.ts');
       if (from === 'commands' && to === 'broker' && isBrokerStart) continue;
       if (!(RULES[from] ?? []).includes(to)) violations.push(`${where}: ${from} → ${to} is not allowed`);

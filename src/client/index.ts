@@ -40,3 +40,12 @@ export {
 } from './group-admin.js';
 export { GroupMembership, type GroupMembershipOptions, type Generation } from './group-membership.js';
 export { GroupConsumer, type GroupConsumerOptions, type GroupConsumeOptions } from './group-consumer.js';
+export {
+  inspectCluster,
+  type ClusterInspection,
+  type InspectedBroker,
+  type InspectedGroup,
+  type InspectedPartition,
+  type InspectedTopic,
+} from './cluster-inspect.js';
+export { clusterHealth, ClusterNotReadyError, waitUntilHealthy, type ClusterHealth, type WaitReadyOptions } from './cluster-health.js';
