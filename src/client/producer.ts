@@ -1,15 +1,22 @@
-// Producer: accumulates records into one batch per partition, sends all ready partitions of a broker in
-// one ProduceRequest, and resolves each record's promise with its offset (baseOffset + index in batch).
+// Producer: accumulates records into one batch per partition (encoded as they arrive), sends all ready
+// partitions of a broker in one ProduceRequest, and reports each record's offset (baseOffset + index in
+// batch) to its send() promise or produce() callback.
 //
-// Ordering: at most one request per partition is in flight, so a retried batch can never land behind a
-// later one; up to maxInFlight requests (for different partitions) are pipelined per connection.
-// While a partition's batch is in flight, its next records accumulate into the following batch.
+// Ordering: by default at most one request per partition is in flight, so a retried batch can never land
+// behind a later one; up to maxInFlight requests (for different partitions) are pipelined per connection.
+// maxInFlightPerPartition > 1 pipelines a partition's batches too (the broker applies a connection's
+// requests in order), at Kafka's documented price without idempotence: a batch retried after an error
+// may land behind the batches sent after it. With retries: 0 there is no such reordering.
+// While a partition's batches are in flight, its next records accumulate into the following batch.
 // A batch is ready when full (batchBytes), when lingerMs has passed since its first record, or on flush.
+// A full batch is sent at once, within the caller's turn, so the broker works while the caller fills
+// the next one; a response sends the next ready batches before more records are admitted.
 import { ConnectionError, ErrorCode, KafkaError, errorMessage } from '../common/index.js';
 import { Produce, type ProduceRequest, type ProduceResponse } from '../protocol/index.js';
-import { buildRecordBatch, type CompressionType, type RecordHeader } from '../records/index.js';
-import { RecordAccumulator, type Batch, type Delivery, type PartitionQueue } from './accumulator.js';
+import type { CompressionType, RecordHeader } from '../records/index.js';
+import { RecordAccumulator, type Batch, type DeliveryCallback, type DeliveryTarget, type PartitionQueue } from './accumulator.js';
 import type { KafkaClient, TopicMetadata } from './client.js';
+import type { KafkaConnection } from './connection.js';
 import { kafkaError, needsMetadataRefresh } from './kafka-errors.js';
 import { DefaultPartitioner } from './partitioner.js';
 
@@ -25,6 +32,11 @@ export interface ProducerOptions {
   retryBackoffMs?: number;
   /** Requests in flight per broker connection. */
   maxInFlight?: number;
+  /**
+   * Batches of one partition in flight at once (default 1). Above 1 with retries > 0, a retried batch may
+   * be stored after later ones (no idempotence): raise it only when that order does not matter.
+   */
+  maxInFlightPerPartition?: number;
   /** send() waits while this many bytes of records are buffered or in flight (backpressure). */
   bufferBytes?: number;
   /** Upper bound on one ProduceRequest's record bytes (at least one batch is always sent). */
@@ -63,6 +75,9 @@ export class Producer {
   private readonly retries: number;
   private readonly retryBackoffMs: number;
   private readonly maxInFlight: number;
+  private readonly connections = new Map<number, KafkaConnection>();
+  /** Per node, the last request still waiting (for compression or a connection) to be written. */
+  private readonly unwritten = new Map<number, Promise<void>>();
   private readonly bufferBytes: number;
   private readonly maxRequestBytes: number;
   private readonly requestTimeoutMs: number;
@@ -79,6 +94,10 @@ export class Producer {
   private intakePending = 0;
   private flushing = 0;
   private drainScheduled = false;
+  private draining = false;
+  /** A batch filled up (possibly an earlier one, when a record did not fit): worth draining now. */
+  private sealedSinceDrain = false;
+  private drainAgain = false;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = Infinity;
   private closed = false;
@@ -98,9 +117,11 @@ export class Producer {
     this.accumulator = new RecordAccumulator({
       batchBytes: options.batchBytes ?? 1024 * 1024,
       lingerMs: this.lingerMs,
+      maxInFlightPerPartition: Math.max(1, options.maxInFlightPerPartition ?? 1),
       onSeal: (q) => {
         const meta = this.topics.get(q.topic);
         if (meta !== undefined) this.partitioner.batchSealed(q.topic, q.partition, meta.partitions.length);
+        this.sealedSinceDrain = true;
       },
     });
   }
@@ -110,6 +131,16 @@ export class Producer {
     return new Promise<RecordMetadata>((resolve, reject) => {
       void this.admit(record, { resolve, reject });
     });
+  }
+
+  /**
+   * The fast path for streams of records: queues `record` with no promise per record, and calls
+   * `onDelivery` exactly once with its outcome (without it, the outcome is not reported; flush() still
+   * waits for it). Returns undefined when the record was taken at once, or a promise to await before the
+   * next call when it waits for buffer space or its topic's metadata (backpressure).
+   */
+  produce(record: ProducerRecord, onDelivery?: DeliveryCallback): Promise<void> | undefined {
+    return this.admit(record, onDelivery ?? null);
   }
 
   /**
@@ -152,9 +183,9 @@ export class Producer {
     return this.accumulator.bufferedBytes;
   }
 
-  private admit(record: ProducerRecord, delivery: Delivery): Promise<void> | undefined {
+  private admit(record: ProducerRecord, delivery: DeliveryTarget): Promise<void> | undefined {
     if (this.closed) {
-      delivery.reject(new KafkaError(ErrorCode.NETWORK_EXCEPTION, 'the producer is closed'));
+      report(delivery, new KafkaError(ErrorCode.NETWORK_EXCEPTION, 'the producer is closed'));
       return undefined;
     }
     this.outstanding++;
@@ -187,7 +218,7 @@ export class Producer {
     return buffered === 0 || buffered + size <= this.bufferBytes;
   }
 
-  private append(record: ProducerRecord, size: number, delivery: Delivery, meta: TopicMetadata): void {
+  private append(record: ProducerRecord, size: number, delivery: DeliveryTarget, meta: TopicMetadata): void {
     const numPartitions = meta.partitions.length;
     const partition = record.partition ?? this.partitioner.partition(record.topic, record.key, numPartitions);
     if (!Number.isInteger(partition) || partition < 0 || partition >= numPartitions) {
@@ -197,14 +228,14 @@ export class Producer {
       );
       return;
     }
-    const batch = this.accumulator.append(
-      record.topic,
-      partition,
-      { key: record.key ?? null, value: record.value, headers: record.headers ?? [], timestamp: record.timestamp ?? Date.now() },
-      size,
-      delivery,
-    );
-    if (batch.sealed || this.lingerMs <= 0 || this.flushing > 0) this.scheduleDrain();
+    const timestamp = record.timestamp ?? Date.now();
+    if (!Number.isSafeInteger(timestamp)) {
+      this.finish(delivery, new RangeError(`record timestamp must be an integer (ms), got ${timestamp}`));
+      return;
+    }
+    const batch = this.accumulator.append(record.topic, partition, record.key ?? null, record.value, record.headers, timestamp, size, delivery);
+    if (this.sealedSinceDrain) this.drain();
+    else if (this.lingerMs <= 0 || this.flushing > 0) this.scheduleDrain();
     else this.wakeAtTime(batch.createdAt + this.lingerMs);
   }
 
@@ -247,18 +278,42 @@ export class Producer {
     }, Math.max(0, at - Date.now()));
   }
 
-  /** Sends every ready batch whose partition is idle, grouped per leader, within the in-flight limit. */
+  /**
+   * Sends every ready batch, grouped per leader, within the in-flight limits. Runs synchronously (from a
+   * sealing append or a response) so a full batch goes out before the caller refills the buffer; a
+   * call made while it runs (from a delivery callback) makes it loop once more instead of nesting.
+   */
   private drain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = true;
+    try {
+      do {
+        this.drainAgain = false;
+        this.drainOnce();
+      } while (this.drainAgain);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private drainOnce(): void {
+    this.sealedSinceDrain = false;
     const { ready, wakeAt } = this.accumulator.ready(Date.now(), this.flushing > 0);
     if (wakeAt < Infinity) this.wakeAtTime(wakeAt);
     const byNode = new Map<number, { q: PartitionQueue; batch: Batch }[]>();
-    for (const { q, batch } of ready) {
+    for (const item of ready) {
+      const { q, batch } = item;
       const leader = this.topics.get(q.topic)?.partitions.find((p) => p.partition === q.partition)?.leader ?? -1;
       if (leader < 0) {
         this.retryLater(q, batch, kafkaError(ErrorCode.LEADER_NOT_AVAILABLE, `produce to ${q.topic}/${q.partition}`), true);
         continue;
       }
-      byNode.set(leader, [...(byNode.get(leader) ?? []), { q, batch }]);
+      const list = byNode.get(leader);
+      if (list === undefined) byNode.set(leader, [item]);
+      else list.push(item);
     }
     for (const [nodeId, items] of byNode) {
       let i = 0;
@@ -273,67 +328,103 @@ export class Producer {
           i++;
         }
         for (const { q, batch } of request) {
-          q.inFlight = true;
+          q.inFlight++;
+          batch.inFlight = true;
           this.accumulator.seal(q, batch);
         }
         this.inFlightByNode.set(nodeId, (this.inFlightByNode.get(nodeId) ?? 0) + 1);
-        void this.sendRequest(nodeId, request).finally(() => {
-          this.inFlightByNode.set(nodeId, (this.inFlightByNode.get(nodeId) ?? 1) - 1);
-          for (const { q } of request) q.inFlight = false;
-          this.scheduleDrain();
-        });
+        this.sendRequest(nodeId, request);
       }
     }
   }
 
-  private async sendRequest(nodeId: number, items: { q: PartitionQueue; batch: Batch }[]): Promise<void> {
-    let response: ProduceResponse | null = null;
+  /**
+   * Writes the request at once when its batches are encoded, the connection is open and no earlier
+   * request to the node is still waiting; else after those. Requests to a node are written in the order
+   * they were made, so pipelined batches of a partition are stored in order.
+   */
+  private sendRequest(nodeId: number, items: { q: PartitionQueue; batch: Batch }[]): void {
+    let response: Promise<ProduceResponse | null>;
     try {
-      const buffers = await Promise.all(
-        items.map(({ batch }) => (batch.built ??= buildRecordBatch(batch.records, { compression: this.compression }))),
-      );
-      const topicData = new Map<string, ProduceRequest['topicData'][number]>();
-      items.forEach(({ q }, i) => {
-        let t = topicData.get(q.topic);
-        if (t === undefined) topicData.set(q.topic, (t = { name: q.topic, partitionData: [] }));
-        t.partitionData.push({ index: q.partition, records: buffers[i] ?? null });
-      });
-      const request: ProduceRequest = { transactionalId: null, acks: this.acks, timeoutMs: this.requestTimeoutMs, topicData: [...topicData.values()] };
-      const conn = await this.client.connectionFor(nodeId);
-      const version = this.client.versionFor(conn, Produce);
-      if (this.acks === 0) {
-        await conn.sendNoResponse(Produce, version, request);
+      const built = items.map(({ batch }) => (batch.built ??= batch.writer.finish(this.compression)));
+      const conn = this.connections.get(nodeId);
+      const before = this.unwritten.get(nodeId);
+      if (before === undefined && conn !== undefined && !conn.isClosed && built.every((b): b is Buffer => Buffer.isBuffer(b))) {
+        response = this.transmit(conn, items, built);
       } else {
-        response = await conn.send(Produce, version, request, { timeoutMs: this.requestTimeoutMs + this.client.requestTimeoutMs });
+        let written!: () => void;
+        const mine = new Promise<void>((resolve) => (written = resolve));
+        this.unwritten.set(nodeId, mine);
+        response = (before ?? Promise.resolve()).then(async () => {
+          try {
+            const buffers = await Promise.all(built);
+            const opened = await this.client.connectionFor(nodeId);
+            this.connections.set(nodeId, opened);
+            return this.transmit(opened, items, buffers);
+          } finally {
+            // Runs once transmit() has written the request (or failed): the next request may go.
+            if (this.unwritten.get(nodeId) === mine) this.unwritten.delete(nodeId);
+            written();
+          }
+        });
       }
     } catch (err) {
+      response = Promise.reject(asError(err));
+    }
+    response.then(
+      (res) => this.complete(nodeId, items, res, null),
+      (err: unknown) => this.complete(nodeId, items, null, asError(err)),
+    );
+  }
+
+  private transmit(conn: KafkaConnection, items: { q: PartitionQueue; batch: Batch }[], buffers: Buffer[]): Promise<ProduceResponse | null> {
+    const topicData = new Map<string, ProduceRequest['topicData'][number]>();
+    items.forEach(({ q }, i) => {
+      let t = topicData.get(q.topic);
+      if (t === undefined) topicData.set(q.topic, (t = { name: q.topic, partitionData: [] }));
+      t.partitionData.push({ index: q.partition, records: buffers[i] ?? null });
+    });
+    const request: ProduceRequest = { transactionalId: null, acks: this.acks, timeoutMs: this.requestTimeoutMs, topicData: [...topicData.values()] };
+    const version = this.client.versionFor(conn, Produce);
+    if (this.acks === 0) return conn.sendNoResponse(Produce, version, request).then(() => null);
+    return conn.send(Produce, version, request, { timeoutMs: this.requestTimeoutMs + this.client.requestTimeoutMs });
+  }
+
+  /** Settles a request's batches, then sends what became ready before admitted records refill the buffer. */
+  private complete(nodeId: number, items: { q: PartitionQueue; batch: Batch }[], response: ProduceResponse | null, error: Error | null): void {
+    this.inFlightByNode.set(nodeId, (this.inFlightByNode.get(nodeId) ?? 1) - 1);
+    for (const { q, batch } of items) {
+      q.inFlight--;
+      batch.inFlight = false;
+    }
+    if (error !== null) {
       // A lost connection or timed-out request may or may not have been applied; retrying may duplicate.
-      const error = asError(err);
       const retriable = error instanceof ConnectionError || (error instanceof KafkaError && error.retriable);
       for (const { q, batch } of items) {
         // A lost broker may mean a new leader elsewhere (cluster fail-over): refresh on connection errors.
         if (retriable) this.retryLater(q, batch, error, error instanceof ConnectionError);
         else this.fail(q, batch, error);
       }
+    } else {
+      for (const { q, batch } of items) this.settle(q, batch, response);
+    }
+    this.drain();
+  }
+
+  private settle(q: PartitionQueue, batch: Batch, response: ProduceResponse | null): void {
+    if (response === null) {
+      this.succeed(q, batch, -1, -1);
       return;
     }
-    for (const { q, batch } of items) {
-      if (response === null) {
-        this.succeed(q, batch, -1, -1);
-        continue;
-      }
-      const p = response.responses
-        .find((t) => t.name === q.topic)
-        ?.partitionResponses.find((x) => x.index === q.partition);
-      if (p === undefined) {
-        this.fail(q, batch, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `produce to ${q.topic}/${q.partition}: no answer for the partition`));
-      } else if (p.errorCode === ErrorCode.NONE) {
-        this.succeed(q, batch, Number(p.baseOffset), Number(p.logAppendTimeMs));
-      } else {
-        const error = kafkaError(p.errorCode, `produce to ${q.topic}/${q.partition}`);
-        if (error.retriable) this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
-        else this.fail(q, batch, error);
-      }
+    const p = response.responses.find((t) => t.name === q.topic)?.partitionResponses.find((x) => x.index === q.partition);
+    if (p === undefined) {
+      this.fail(q, batch, kafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `produce to ${q.topic}/${q.partition}: no answer for the partition`));
+    } else if (p.errorCode === ErrorCode.NONE) {
+      this.succeed(q, batch, Number(p.baseOffset), Number(p.logAppendTimeMs));
+    } else {
+      const error = kafkaError(p.errorCode, `produce to ${q.topic}/${q.partition}`);
+      if (error.retriable) this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
+      else this.fail(q, batch, error);
     }
   }
 
@@ -356,34 +447,61 @@ export class Producer {
 
   private succeed(q: PartitionQueue, batch: Batch, baseOffset: number, logAppendTime: number): void {
     this.remove(q, batch);
-    batch.deliveries.forEach((d, i) => {
-      const timestamp = logAppendTime >= 0 ? logAppendTime : (batch.records[i]?.timestamp ?? -1);
-      this.finish(d, { topic: q.topic, partition: q.partition, offset: baseOffset < 0 ? -1 : baseOffset + i, timestamp });
-    });
+    const { deliveries } = batch;
+    const { timestamps } = batch.writer;
+    for (let i = 0; i < deliveries.length; i++) {
+      const d = deliveries[i] ?? null;
+      if (d === null) continue;
+      const timestamp = logAppendTime >= 0 ? logAppendTime : (timestamps[i] ?? -1);
+      report(d, { topic: q.topic, partition: q.partition, offset: baseOffset < 0 ? -1 : baseOffset + i, timestamp });
+    }
+    this.settled(deliveries.length);
   }
 
   private fail(q: PartitionQueue, batch: Batch, error: Error): void {
     this.remove(q, batch);
-    for (const d of batch.deliveries) this.finish(d, error);
+    for (const d of batch.deliveries) report(d, error);
+    this.settled(batch.deliveries.length);
   }
 
   private remove(q: PartitionQueue, batch: Batch): void {
     this.accumulator.remove(q, batch);
+    // The waiter continues in a microtask: after the caller of remove() has sent what became ready.
     const waiter = this.capacityWaiter;
     this.capacityWaiter = null;
     waiter?.();
   }
 
-  private finish(delivery: Delivery, outcome: RecordMetadata | Error): void {
-    if (outcome instanceof Error) delivery.reject(outcome);
-    else delivery.resolve(outcome);
-    this.outstanding--;
+  /** One record that never reached a batch. */
+  private finish(delivery: DeliveryTarget, outcome: Error): void {
+    report(delivery, outcome);
+    this.settled(1);
+  }
+
+  private settled(records: number): void {
+    this.outstanding -= records;
     if (this.outstanding === 0) {
       const waiters = this.idleWaiters;
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
   }
+}
+
+/** Tells a record's caller its outcome; a throwing callback is rethrown later, not in our bookkeeping. */
+function report(delivery: DeliveryTarget, outcome: RecordMetadata | Error): void {
+  if (delivery === null) return;
+  if (typeof delivery === 'function') {
+    try {
+      if (outcome instanceof Error) delivery(outcome, null);
+      else delivery(null, outcome);
+    } catch (err) {
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  } else if (outcome instanceof Error) delivery.reject(outcome);
+  else delivery.resolve(outcome);
 }
 
 function recordSize(record: ProducerRecord): number {

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin, Consumer, KafkaClient, Producer, type ConsumedRecord, type RecordMetadata } from '../../src/client/index.js';
+import { BatchWriter } from '../../src/client/batch-writer.js';
+import { ErrorCode, KafkaError } from '../../src/common/index.js';
+import { buildRecordBatch, decodeRecordBatches, type RecordHeader } from '../../src/records/index.js';
+import { startTestBroker, type TestBroker } from './broker-fixture.js';
+
+interface Input {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: RecordHeader[];
+  timestamp: number;
+}
+
+function sample(i: number): Input {
+  return {
+    key: i % 5 === 0 ? null : Buffer.from(`k${i}`),
+    value: i % 7 === 0 ? null : Buffer.alloc(i % 3 === 0 ? 300 + i : i % 40, i & 0xff),
+    headers: i % 4 === 0 ? [] : [{ key: `hé${i}`, value: i % 2 === 0 ? null : Buffer.from([i & 0xff, 1]) }],
+    // Out of order on purpose: negative and multi-byte timestamp deltas.
+    timestamp: 1_700_000_000_000 + ((i * 7919) % 100_000) - 50_000,
+  };
+}
+
+describe('BatchWriter', () => {
+  it('encodes exactly the bytes buildRecordBatch encodes, growing from a small buffer', async () => {
+    const inputs = Array.from({ length: 500 }, (_, i) => sample(i));
+    const writer = new BatchWriter(0);
+    for (const r of inputs) writer.append(r.key, r.value, r.headers, r.timestamp);
+    const built = await writer.finish('none');
+    expect(built.equals(await buildRecordBatch(inputs))).toBe(true);
+    expect(writer.timestamps).toEqual(inputs.map((r) => r.timestamp));
+  });
+
+  it('compresses the records region and decodes back to the inputs', async () => {
+    const inputs = Array.from({ length: 200 }, (_, i) => sample(i));
+    const writer = new BatchWriter(64);
+    for (const r of inputs) writer.append(r.key, r.value, r.headers, r.timestamp);
+    const decoded = await decodeRecordBatches(await writer.finish('zstd'));
+    expect(decoded.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp }))).toEqual(inputs);
+    expect(decoded.map((r) => r.offset)).toEqual(inputs.map((_, i) => i));
+  });
+});
+
+let tb: TestBroker;
+let client: KafkaClient;
+let admin: Admin;
+
+beforeAll(async () => {
+  tb = await startTestBroker();
+  client = await KafkaClient.connect({ broker: tb.address });
+  admin = new Admin(client);
+});
+
+afterAll(async () => {
+  await client?.close();
+  await tb?.stop();
+});
+
+async function createTopic(name: string, numPartitions: number): Promise<void> {
+  const [res] = await admin.createTopics([{ name, numPartitions, replicationFactor: 1, configs: {} }]);
+  expect(res?.errorCode).toBe(0);
+}
+
+async function readAll(topic: string, partition: number, until: number): Promise<ConsumedRecord[]> {
+  const out: ConsumedRecord[] = [];
+  for await (const r of new Consumer(client).consume(topic, new Map([[partition, 0]]), { untilOffsets: new Map([[partition, until]]) })) out.push(r);
+  return out;
+}
+
+describe('Producer.produce (callback fast path)', () => {
+  it.each([1, 5])('reports every record once with its exact offset (maxInFlightPerPartition %i)', async (maxInFlightPerPartition) => {
+    const topic = `fast-${maxInFlightPerPartition}`;
+    await createTopic(topic, 1);
+    // Small batches and buffer: many batches, several in flight, and produce() asking to wait.
+    const producer = new Producer(client, { batchBytes: 4096, bufferBytes: 64 * 1024, maxInFlightPerPartition });
+    const reports: (RecordMetadata | Error)[][] = Array.from({ length: 20_000 }, () => []);
+    let waited = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const wait = producer.produce({ topic, value: Buffer.from(`v${i}`) }, (err, md) => reports[i]?.push(err ?? (md as RecordMetadata)));
+      if (wait !== undefined) {
+        waited++;
+        await wait;
+      }
+    }
+    await producer.flush();
+    expect(waited).toBeGreaterThan(0);
+    expect(reports.every((r) => r.length === 1)).toBe(true);
+    expect(reports.map((r) => (r[0] as RecordMetadata).offset)).toEqual(reports.map((_, i) => i));
+    expect(reports.every((r) => (r[0] as RecordMetadata).topic === topic && (r[0] as RecordMetadata).partition === 0)).toBe(true);
+    const got = await readAll(topic, 0, 20_000);
+    expect(got.map((r) => r.value?.toString())).toEqual(reports.map((_, i) => `v${i}`));
+    await producer.close();
+  });
+
+  it('writes pipelined batches in order while its first connection is still opening', async () => {
+    await createTopic('fast-cold', 1);
+    const cold = await KafkaClient.connect({ broker: tb.address });
+    try {
+      const producer = new Producer(cold, { batchBytes: 1024, maxInFlightPerPartition: 5 });
+      await cold.topicMetadata('fast-cold');
+      const offsets: number[] = [];
+      // No await in the loop: batches seal (and are sent) before any connection for produce exists.
+      for (let i = 0; i < 5000; i++) producer.produce({ topic: 'fast-cold', value: Buffer.from(`c${i}`) }, (_e, m) => offsets.push(m?.offset ?? -1));
+      await producer.flush();
+      expect(offsets).toEqual(Array.from({ length: 5000 }, (_, i) => i));
+      expect((await readAll('fast-cold', 0, 5000)).map((r) => r.value?.toString())).toEqual(offsets.map((i) => `c${i}`));
+    } finally {
+      await cold.close();
+    }
+  });
+
+  it('keeps send() and produce() records of one partition in call order', async () => {
+    await createTopic('mixed', 1);
+    const producer = new Producer(client, { lingerMs: 1 });
+    const offsets: number[] = [];
+    const promises: Promise<void>[] = [];
+    for (let i = 0; i < 100; i++) {
+      if (i % 2 === 0) promises.push(producer.send({ topic: 'mixed', value: Buffer.from(`${i}`) }).then((m) => void (offsets[i] = m.offset)));
+      else producer.produce({ topic: 'mixed', value: Buffer.from(`${i}`) }, (_err, m) => void (offsets[i] = m?.offset ?? -2));
+    }
+    await producer.flush();
+    await Promise.all(promises);
+    expect(offsets).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await producer.close();
+  });
+
+  it('reports a refused batch to each record callback, and rejects a non-integer timestamp', async () => {
+    await createTopic('fast-limited', 1);
+    await admin.alterConfigs('fast-limited', { 'max.message.bytes': '1000' }, []);
+    const producer = new Producer(client);
+    const outcomes: (Error | null)[] = [];
+    for (let i = 0; i < 3; i++) producer.produce({ topic: 'fast-limited', value: Buffer.alloc(600) }, (err) => outcomes.push(err));
+    producer.produce({ topic: 'fast-limited', value: Buffer.alloc(1), timestamp: 1.5 }, (err) => outcomes.push(err));
+    await producer.flush();
+    expect(outcomes.length).toBe(4);
+    expect(outcomes[0]).toBeInstanceOf(RangeError);
+    for (const err of outcomes.slice(1)) {
+      expect(err).toBeInstanceOf(KafkaError);
+      expect((err as KafkaError).errorCode).toBe(ErrorCode.MESSAGE_TOO_LARGE);
+    }
+    await producer.close();
+  });
+});
