@@ -2,7 +2,7 @@
 // topic → listeners → retention timer. stop: stop accepting, end long polls, let in-flight requests
 // answer, then flush and close storage and metadata.
 import { hostname } from 'node:os';
-import { LocalMetadataStore, type MetadataStore } from '../cluster/index.js';
+import { EtcdProducerIdBlocks, LocalMetadataStore, type MetadataStore } from '../cluster/index.js';
 import { openCluster } from './cluster-mode.js';
 import { createLogger, errorMessage, type Logger } from '../common/index.js';
 import { Server } from '../net/index.js';
@@ -11,6 +11,7 @@ import type { BrokerConfig } from './config.js';
 import type { BrokerContext, ClusterRuntime } from './context.js';
 import { advertisedApiKeys, createDispatcher } from './dispatcher.js';
 import { createHandlerRegistry } from './handlers/index.js';
+import { LocalProducerIdBlocks, ProducerIdManager } from './producer-ids.js';
 import { TopicManager } from './topics.js';
 import { GroupCoordinator } from '../coordinator/index.js';
 import type { BrokerMetrics } from './metrics/index.js';
@@ -65,6 +66,7 @@ export async function startBroker(
     advertised: { host: config.advertisedHost ?? config.listeners.host, port: config.advertisedPort ?? config.listeners.port },
     shutdown: shutdown.signal,
     advertisedApis: advertisedApiKeys(registry),
+    producerIds: new ProducerIdManager(etcd === null ? new LocalProducerIdBlocks(config.dataDir) : new EtcdProducerIdBlocks(etcd.namespace)),
     metrics,
     cluster: null,
   };
@@ -92,7 +94,7 @@ export async function startBroker(
   try {
     // In a cluster the replica manager creates the logs of the partitions this broker holds, and roles
     // are known before the first request can arrive.
-    if (etcd !== null) cluster = context.cluster = topics.cluster = await openCluster.runtime(config, etcd, logs, logger);
+    if (etcd !== null) cluster = context.cluster = topics.cluster = await openCluster.runtime(config, etcd, logs, logger, groupCoordinator);
     else await topics.openAll();
     await groupCoordinator.start();
     tcp = await server.listenTcp(config.listeners.host, config.listeners.port);

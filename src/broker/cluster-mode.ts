@@ -1,10 +1,13 @@
 // Cluster mode (`--cluster etcd://...`): opening the etcd store, then the live view of the cluster, the
 // replica manager (roles and logs of the partitions this broker holds) and the controller candidate;
-// and stopping them in the reverse order. Without a cluster none of this runs.
+// and stopping them in the reverse order. Without a cluster none of this runs. The group coordinator
+// is switched to following the leadership of `__consumer_offsets` partitions (cluster-groups.ts).
 import { Controller, EtcdMetadataStore, type TopicRecord } from '../cluster/index.js';
 import { errorMessage, type Logger } from '../common/index.js';
 import { ClusterView, ReplicaManager } from '../replication/index.js';
 import type { LogManager } from '../storage/index.js';
+import type { GroupCoordinator } from '../coordinator/index.js';
+import { ClusterGroups } from './cluster-groups.js';
 import type { BrokerConfig } from './config.js';
 import type { ClusterRuntime } from './context.js';
 import { toLogConfig } from './topic-configs.js';
@@ -21,7 +24,13 @@ async function store(config: BrokerConfig, logger: Logger): Promise<EtcdMetadata
 }
 
 /** View and replica roles; the controller is created here but started after registration. */
-async function runtime(config: BrokerConfig, etcd: EtcdMetadataStore, logs: LogManager, logger: Logger): Promise<ClusterRuntime> {
+async function runtime(
+  config: BrokerConfig,
+  etcd: EtcdMetadataStore,
+  logs: LogManager,
+  logger: Logger,
+  coordinator: GroupCoordinator,
+): Promise<ClusterRuntime> {
   const view = await ClusterView.open(etcd);
   const replicas = new ReplicaManager({
     nodeId: config.nodeId,
@@ -41,13 +50,26 @@ async function runtime(config: BrokerConfig, etcd: EtcdMetadataStore, logs: LogM
     logger,
     uncleanLeaderElectionEnable: config.replication.uncleanLeaderElectionEnable,
   });
-  return { store: etcd, view, replicas, controller };
+  const groups = new ClusterGroups({
+    store: etcd,
+    view,
+    replicas,
+    coordinator,
+    offsetsTopicNumPartitions: config.groups.offsetsTopicNumPartitions,
+    minInsyncReplicas: config.minInsyncReplicas,
+    logger,
+  });
+  // Before the coordinator starts: it then loads only the offsets partitions led here.
+  coordinator.useLeadership(groups.leadership);
+  groups.start();
+  return { store: etcd, view, replicas, controller, groups };
 }
 
 async function stop(cluster: ClusterRuntime, logger: Logger): Promise<void> {
   const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
     await fn().catch((err: unknown) => logger.warn(`stopping ${what} failed`, { error: errorMessage(err) }));
   };
+  cluster.groups.stop();
   await step('replica manager', () => cluster.replicas.stop());
   await step('controller', () => cluster.controller.stop());
   await step('cluster view', () => cluster.view.close());

@@ -7,6 +7,8 @@ import type { ClusterView, ReplicaManager } from '../replication/index.js';
 import type { LogManager } from '../storage/index.js';
 import type { BrokerConfig } from './config.js';
 import type { BrokerMetrics } from './metrics/index.js';
+import type { ClusterGroups } from './cluster-groups.js';
+import type { ProducerIdManager } from './producer-ids.js';
 import type { TopicManager } from './topics.js';
 
 /** Cluster mode (--cluster): the etcd store, the live metadata view, replica roles and the controller. */
@@ -15,6 +17,8 @@ export interface ClusterRuntime {
   view: ClusterView;
   replicas: ReplicaManager;
   controller: Controller;
+  /** `__consumer_offsets` as a replicated topic; group coordinators = its partition leaders. */
+  groups: ClusterGroups;
 }
 
 export interface BrokerContext {
@@ -23,13 +27,15 @@ export interface BrokerContext {
   logs: LogManager;
   metadata: MetadataStore;
   topics: TopicManager;
-  /** Consumer groups and committed offsets (this broker coordinates every group on a single node). */
+  /** Consumer groups and committed offsets (every group on a single node; in a cluster those whose offsets partition is led here). */
   groupCoordinator: GroupCoordinator;
   /** Host and port clients are told to connect to (Metadata brokers list). */
   advertised: { host: string; port: number };
   shutdown: AbortSignal;
   /** The ranges ApiVersions advertises, computed once from the handler registry. */
   advertisedApis: readonly { apiKey: number; minVersion: number; maxVersion: number }[];
+  /** Producer ids for InitProducerId (a local file's blocks, or etcd's in a cluster). */
+  producerIds: ProducerIdManager;
   /** Traffic counters for /metrics (always collected: a few additions per request). */
   metrics?: BrokerMetrics;
   /** null for a single broker (local metadata, every partition led here). */

@@ -10,7 +10,12 @@ import { readDelimited, readJsonObjects } from './stdin.js';
 
 /** What produceStream needs of a producer (the client's Producer, or a fake in unit tests). */
 export interface RecordSender {
-  send(record: ProducerRecord): Promise<RecordMetadata>;
+  /**
+   * Takes one record and reports its outcome exactly once through `onDelivery` (no promise per record:
+   * this is the hot loop of `logctl produce`). Returns a promise to await before the next record when
+   * the sender wants the caller to wait (backpressure), else undefined.
+   */
+  produce(record: ProducerRecord, onDelivery: (error: Error | null, metadata: RecordMetadata | null) => void): Promise<void> | undefined;
   flush(): Promise<void>;
 }
 
@@ -96,24 +101,24 @@ export async function produceStream(
     wake = undefined;
     w?.();
   };
+  const onDelivery = (error: Error | null, metadata: RecordMetadata | null): void => {
+    if (error === null && metadata !== null) {
+      summary.acknowledged++;
+      options.onAck?.(metadata);
+    } else {
+      summary.failed++;
+      summary.firstError ??= error;
+    }
+    settled();
+  };
   const records = options.input === 'json' ? jsonRecords(source, options) : textRecords(source, options);
   try {
     for await (const record of records) {
       while (inFlight >= maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
       summary.total++;
       inFlight++;
-      sender.send(record).then(
-        (metadata) => {
-          summary.acknowledged++;
-          options.onAck?.(metadata);
-          settled();
-        },
-        (err: unknown) => {
-          summary.failed++;
-          summary.firstError ??= err;
-          settled();
-        },
-      );
+      const admitted = sender.produce(record, onDelivery);
+      if (admitted !== undefined) await admitted;
     }
   } finally {
     // Even when the input turns out bad halfway, what was already sent is delivered, not dropped.

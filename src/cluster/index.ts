@@ -33,3 +33,4 @@ export {
   type PartitionState,
   type StoredPartitionState,
 } from './partition-state.js';
+export { EtcdProducerIdBlocks, PRODUCER_ID_BLOCK_KEY, type ProducerIdBlockSource } from './producer-id-block.js';

@@ -3,11 +3,15 @@
 // `__consumer_offsets` (groups with persisted metadata come back with their members and assignments,
 // groups with only committed offsets come back Empty); close() answers waiting joins and syncs with
 // NOT_COORDINATOR and stops every timer, so the broker can drain its connections.
+// In a cluster (useLeadership before start) the broker coordinates only the groups whose
+// `__consumer_offsets` partition it leads: those partitions are loaded and unloaded as leadership moves
+// (partition-ownership.ts), other groups are answered NOT_COORDINATOR, and every write waits for the ISR.
 import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
 import type { LogConfig } from '../storage/index.js';
 import { DEFAULT_COORDINATOR_SETTINGS, GroupMembership, type CoordinatorSettings } from './group-coordinator.js';
 import { EMPTY_BYTES, Group, type GroupState } from './group.js';
-import { OffsetStore, type OffsetsLogProvider, type TopicPartitionOffset } from './offset-store.js';
+import { OffsetStore, type OffsetsLog, type OffsetsLogProvider, type TopicPartitionOffset } from './offset-store.js';
+import { PartitionOwnership, type OffsetsLeadership } from './partition-ownership.js';
 
 export interface GroupCoordinatorOptions {
   /** The broker's LogManager (or anything with its getLog/createLog). */
@@ -85,6 +89,8 @@ export class GroupCoordinator extends GroupMembership {
   private expiryTimer: NodeJS.Timeout | null = null;
   private readonly offsetsRetentionMs: number;
   private readonly retentionCheckIntervalMs: number;
+  /** Cluster mode: the partitions led here; null on a single broker (every group is coordinated here). */
+  private ownership: PartitionOwnership | null = null;
 
   constructor(options: GroupCoordinatorOptions) {
     const logger = options.logger ?? silentLogger;
@@ -99,17 +105,36 @@ export class GroupCoordinator extends GroupMembership {
     this.retentionCheckIntervalMs = options.offsetsRetentionCheckIntervalMs ?? DEFAULT_RETENTION_CHECK_INTERVAL_MS;
   }
 
-  /** Loads every group and committed offset from `__consumer_offsets`. */
+  /**
+   * Cluster mode, before start(): groups are coordinated here only while this broker leads their
+   * `__consumer_offsets` partition, and writes go through `leadership.appendReplicated`.
+   */
+  useLeadership(leadership: OffsetsLeadership): void {
+    this.store.writer = (partition, batch) => leadership.appendReplicated(partition, batch);
+    this.ownership = new PartitionOwnership(leadership, this.store.numPartitions, {
+      load: (partition, log) => this.loadPartition(partition, log),
+      unload: (partition) => this.unloadPartition(partition),
+    }, this.logger);
+  }
+
+  /** Cluster mode: re-examines which offsets partitions are led here (call on every leadership change). */
+  async syncLeadership(): Promise<void> {
+    if (!this.closed) await this.ownership?.sync();
+  }
+
+  /** Cluster mode: the `__consumer_offsets` partitions whose groups are loaded here. */
+  coordinatedPartitions(): number[] {
+    return this.ownership?.ownedPartitions() ?? [];
+  }
+
+  /** Loads every group and committed offset from `__consumer_offsets` (in a cluster: of the partitions led here). */
   async start(): Promise<void> {
-    await this.store.load();
-    const now = this.now();
-    for (const groupId of this.store.groupIds()) {
-      const stored = this.store.storedGroup(groupId);
-      const group = stored === undefined ? new Group(groupId, now) : Group.fromStored(groupId, stored, now);
-      this.groups.set(groupId, group);
-      for (const member of group.members.values()) this.scheduleSession(group, member);
+    if (this.ownership === null) {
+      await this.store.load();
+      for (const groupId of this.store.groupIds()) this.restoreGroup(groupId);
     }
     this.loaded = true;
+    await this.ownership?.sync();
     this.expiryTimer = setInterval(() => {
       this.expireOffsets().catch((err: unknown) => this.logger.error('offset expiration failed', { error: errorMessage(err) }));
     }, this.retentionCheckIntervalMs);
@@ -121,6 +146,37 @@ export class GroupCoordinator extends GroupMembership {
     if (this.expiryTimer !== null) clearInterval(this.expiryTimer);
     this.expiryTimer = null;
     this.shutdownGroups();
+  }
+
+  protected override coordinatorError(groupId: string): number {
+    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    if (!this.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    return this.ownership?.errorFor(this.store.partitionFor(groupId)) ?? ErrorCode.NONE;
+  }
+
+  private restoreGroup(groupId: string): void {
+    const now = this.now();
+    const stored = this.store.storedGroup(groupId);
+    const group = stored === undefined ? new Group(groupId, now) : Group.fromStored(groupId, stored, now);
+    this.groups.set(groupId, group);
+    for (const member of group.members.values()) this.scheduleSession(group, member);
+  }
+
+  private async loadPartition(partition: number, log: OffsetsLog): Promise<void> {
+    this.unloadPartition(partition);
+    await this.store.loadPartition(partition, log);
+    if (this.closed) return;
+    for (const groupId of this.store.groupIds()) if (this.store.partitionFor(groupId) === partition) this.restoreGroup(groupId);
+  }
+
+  /** Forgets the partition's groups; their waiting joins and syncs get NOT_COORDINATOR (clients re-find the coordinator). */
+  private unloadPartition(partition: number): void {
+    for (const group of [...this.groups.values()]) {
+      if (this.store.partitionFor(group.groupId) !== partition) continue;
+      this.stopGroup(group);
+      this.groups.delete(group.groupId);
+    }
+    this.store.unloadPartition(partition);
   }
 
   /**
@@ -180,8 +236,8 @@ export class GroupCoordinator extends GroupMembership {
 
   /** Kafka's checks before an OffsetCommit is accepted (NONE = accept). */
   private commitRefusal(req: CommitRequest): number {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
-    if (!this.loaded) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    const refused = this.coordinatorError(req.groupId);
+    if (refused !== ErrorCode.NONE) return refused;
     const group = this.groups.get(req.groupId);
     if (group === undefined) return req.generationId < 0 ? ErrorCode.NONE : ErrorCode.ILLEGAL_GENERATION;
     if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -198,8 +254,8 @@ export class GroupCoordinator extends GroupMembership {
 
   /** Committed offsets of the requested partitions (-1 when none), or of every partition (null). */
   fetchOffsets(groupId: string, partitions: { topic: string; partition: number }[] | null): { errorCode: number; offsets: FetchedOffset[] } {
-    if (this.closed) return { errorCode: ErrorCode.NOT_COORDINATOR, offsets: [] };
-    if (!this.loaded) return { errorCode: ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, offsets: [] };
+    const refused = this.coordinatorError(groupId);
+    if (refused !== ErrorCode.NONE) return { errorCode: refused, offsets: [] };
     if (partitions === null) {
       return { errorCode: ErrorCode.NONE, offsets: this.store.all(groupId).map((o) => ({ ...o, errorCode: ErrorCode.NONE })) };
     }
@@ -218,7 +274,8 @@ export class GroupCoordinator extends GroupMembership {
 
   describeGroups(groupIds: string[]): GroupDescription[] {
     return groupIds.map((groupId) => {
-      if (this.closed) return { groupId, errorCode: ErrorCode.NOT_COORDINATOR, state: 'Dead', protocolType: '', protocolName: '', members: [] };
+      const refused = this.coordinatorError(groupId);
+      if (refused !== ErrorCode.NONE) return { groupId, errorCode: refused, state: 'Dead', protocolType: '', protocolName: '', members: [] };
       const group = this.groups.get(groupId);
       if (group === undefined) return { groupId, errorCode: ErrorCode.NONE, state: 'Dead', protocolType: '', protocolName: '', members: [] };
       const stable = group.state === 'Stable';
@@ -248,7 +305,8 @@ export class GroupCoordinator extends GroupMembership {
   }
 
   private async deleteGroup(groupId: string): Promise<number> {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    const refused = this.coordinatorError(groupId);
+    if (refused !== ErrorCode.NONE) return refused;
     const group = this.groups.get(groupId);
     if (group === undefined || group.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
     if (group.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
@@ -282,6 +340,8 @@ export class GroupCoordinator extends GroupMembership {
 function commitErrorCode(err: unknown): number {
   if (err instanceof KafkaError) {
     if (err.errorCode === ErrorCode.MESSAGE_TOO_LARGE || err.errorCode === ErrorCode.RECORD_LIST_TOO_LARGE) return ErrorCode.INVALID_COMMIT_OFFSET_SIZE;
+    // Kafka's mapping: the leadership moved → find the coordinator again; too few replicas or a
+    // replication timeout → COORDINATOR_NOT_AVAILABLE, which clients retry.
     if (err.errorCode === ErrorCode.NOT_LEADER_OR_FOLLOWER) return ErrorCode.NOT_COORDINATOR;
   }
   return ErrorCode.COORDINATOR_NOT_AVAILABLE;

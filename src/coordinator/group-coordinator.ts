@@ -74,8 +74,17 @@ export class GroupMembership {
     protected readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * NONE when this broker coordinates the group now; NOT_COORDINATOR once closed. In a cluster
+   * (coordinator.ts) also NOT_COORDINATOR or COORDINATOR_LOAD_IN_PROGRESS by the offsets partition's leadership.
+   */
+  protected coordinatorError(_groupId: string): number {
+    return this.closed ? ErrorCode.NOT_COORDINATOR : ErrorCode.NONE;
+  }
+
   async join(req: JoinRequest): Promise<JoinResult> {
-    if (this.closed) return joinError(ErrorCode.NOT_COORDINATOR, req.memberId);
+    const refused = this.coordinatorError(req.groupId);
+    if (refused !== ErrorCode.NONE) return joinError(refused, req.memberId);
     if (req.groupId === '') return joinError(ErrorCode.INVALID_GROUP_ID, req.memberId);
     if (req.sessionTimeoutMs < this.settings.minSessionTimeoutMs || req.sessionTimeoutMs > this.settings.maxSessionTimeoutMs) {
       return joinError(ErrorCode.INVALID_SESSION_TIMEOUT, req.memberId);
@@ -122,7 +131,8 @@ export class GroupMembership {
   }
 
   async sync(req: SyncRequest): Promise<SyncResult> {
-    if (this.closed) return syncError(ErrorCode.NOT_COORDINATOR);
+    const refused = this.coordinatorError(req.groupId);
+    if (refused !== ErrorCode.NONE) return syncError(refused);
     const group = this.groups.get(req.groupId);
     if (group === undefined) return syncError(ErrorCode.UNKNOWN_MEMBER_ID);
     if (group.state === 'Dead') return syncError(ErrorCode.COORDINATOR_NOT_AVAILABLE);
@@ -147,7 +157,8 @@ export class GroupMembership {
   }
 
   heartbeat(req: MembershipRequest): number {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    const refused = this.coordinatorError(req.groupId);
+    if (refused !== ErrorCode.NONE) return refused;
     const group = this.groups.get(req.groupId);
     if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -159,7 +170,8 @@ export class GroupMembership {
   }
 
   leave(groupId: string, memberId: string): number {
-    if (this.closed) return ErrorCode.NOT_COORDINATOR;
+    const refused = this.coordinatorError(groupId);
+    if (refused !== ErrorCode.NONE) return refused;
     const group = this.groups.get(groupId);
     if (group === undefined) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (group.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -179,17 +191,20 @@ export class GroupMembership {
   /** Answers every waiting join and sync with NOT_COORDINATOR and stops every timer. */
   protected shutdownGroups(): void {
     this.closed = true;
-    for (const group of this.groups.values()) {
-      if (group.joinTimer !== null) clearTimeout(group.joinTimer);
-      group.joinTimer = null;
-      for (const timer of group.pendingMembers.values()) clearTimeout(timer);
-      for (const m of group.members.values()) {
-        if (m.sessionTimer !== null) clearTimeout(m.sessionTimer);
-        m.sessionTimer = null;
-        m.awaitingJoin?.(joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
-        m.awaitingSync?.(syncError(ErrorCode.NOT_COORDINATOR));
-        m.awaitingJoin = m.awaitingSync = null;
-      }
+    for (const group of this.groups.values()) this.stopGroup(group);
+  }
+
+  /** Stops the group's timers and answers its waiting joins and syncs with NOT_COORDINATOR. */
+  protected stopGroup(group: Group): void {
+    if (group.joinTimer !== null) clearTimeout(group.joinTimer);
+    group.joinTimer = null;
+    for (const timer of group.pendingMembers.values()) clearTimeout(timer);
+    for (const m of group.members.values()) {
+      if (m.sessionTimer !== null) clearTimeout(m.sessionTimer);
+      m.sessionTimer = null;
+      m.awaitingJoin?.(joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
+      m.awaitingSync?.(syncError(ErrorCode.NOT_COORDINATOR));
+      m.awaitingJoin = m.awaitingSync = null;
     }
   }
 

@@ -4,6 +4,10 @@
 // fsync: an OffsetCommit is answered only once it survives a crash. On start the whole topic is read from
 // logStartOffset to its end and replayed, the last record of each key winning and tombstones deleting.
 // Log.append resolves in offset order, so applying in resolution order keeps memory equal to the log.
+// In a cluster (coordinator.ts useLeadership) the store holds only the partitions this broker leads:
+// loadPartition/unloadPartition follow leadership, and writes go through a replicated append that
+// resolves once the in-sync replicas have the batch. A write that resolves after its partition was
+// unloaded (or reloaded) is not applied: memory then belongs to the newer load.
 import { errorMessage, silentLogger, type Logger } from '../common/index.js';
 import { BATCH_FIELD, BATCH_OVERHEAD, decodeRecordBatches, buildRecordBatch, type RecordInput } from '../records/index.js';
 import { DEFAULT_LOG_CONFIG, type AppendResult, type LogConfig, type ReadResult } from '../storage/index.js';
@@ -41,6 +45,9 @@ export interface TopicPartitionOffset extends OffsetCommitValue {
   partition: number;
 }
 
+/** Appends a batch to a partition of the topic as its leader; resolves once the batch is durable. */
+export type OffsetsWriter = (partition: number, batch: Buffer) => Promise<unknown>;
+
 export interface OffsetStoreOptions {
   logs: OffsetsLogProvider;
   /** offsets.topic.num.partitions */
@@ -66,6 +73,10 @@ export class OffsetStore {
   /** group → "topic\u0000partition" → committed offset. */
   private readonly offsets = new Map<string, Map<string, TopicPartitionOffset>>();
   private readonly groups = new Map<string, GroupMetadataValue>();
+  /** Bumped on every load or unload of a partition: a write started before it is not applied after it. */
+  private readonly loadGeneration = new Map<number, number>();
+  /** null = append to the local log (single broker); set in a cluster (replicated append). */
+  writer: OffsetsWriter | null = null;
 
   constructor(options: OffsetStoreOptions) {
     this.logs = options.logs;
@@ -87,11 +98,27 @@ export class OffsetStore {
       // Logs found on disk run with the default config (cleanup.policy=delete) until told otherwise:
       // give them the offsets topic's config before retention could delete committed offsets.
       const log = await this.logs.createLog(OFFSETS_TOPIC, p, this.logConfig);
-      await this.loadPartition(log, p);
+      await this.replay(log, p);
     }
   }
 
-  private async loadPartition(log: OffsetsLog, partition: number): Promise<void> {
+  /** Cluster: replaces what memory holds of one partition with what its log holds. */
+  async loadPartition(partition: number, log: OffsetsLog): Promise<void> {
+    this.unloadPartition(partition);
+    await this.replay(log, partition);
+  }
+
+  /** Cluster: forgets every group and offset of one partition (its leadership moved away). */
+  unloadPartition(partition: number): void {
+    this.loadGeneration.set(partition, (this.loadGeneration.get(partition) ?? 0) + 1);
+    for (const group of this.groupIds()) {
+      if (this.partitionFor(group) !== partition) continue;
+      this.offsets.delete(group);
+      this.groups.delete(group);
+    }
+  }
+
+  private async replay(log: OffsetsLog, partition: number): Promise<void> {
     let offset = log.logStartOffset;
     const end = log.logEndOffset;
     while (offset < end) {
@@ -166,12 +193,12 @@ export class OffsetStore {
       value: encodeOffsetValue(e),
       timestamp,
     }));
-    await this.append(group, records);
+    if (!(await this.append(group, records))) return;
     for (const e of entries) this.setOffset(group, e);
   }
 
   async storeGroup(group: string, value: GroupMetadataValue, timestamp: number): Promise<void> {
-    await this.append(group, [{ key: encodeGroupKey(group), value: encodeGroupValue(value), timestamp }]);
+    if (!(await this.append(group, [{ key: encodeGroupKey(group), value: encodeGroupValue(value), timestamp }]))) return;
     this.groups.set(group, value);
   }
 
@@ -179,7 +206,7 @@ export class OffsetStore {
   async deleteGroup(group: string, timestamp: number): Promise<void> {
     const records: RecordInput[] = this.all(group).map((e) => ({ key: encodeOffsetKey(group, e.topic, e.partition), value: null, timestamp }));
     records.push({ key: encodeGroupKey(group), value: null, timestamp });
-    await this.append(group, records);
+    if (!(await this.append(group, records))) return;
     this.offsets.delete(group);
     this.groups.delete(group);
   }
@@ -188,17 +215,26 @@ export class OffsetStore {
   async deleteOffsets(group: string, partitions: { topic: string; partition: number }[], timestamp: number): Promise<void> {
     const existing = partitions.filter((p) => this.get(group, p.topic, p.partition) !== undefined);
     if (existing.length === 0) return;
-    await this.append(
+    const written = await this.append(
       group,
       existing.map((p) => ({ key: encodeOffsetKey(group, p.topic, p.partition), value: null, timestamp })),
     );
+    if (!written) return;
     for (const p of existing) this.removeOffset(group, p.topic, p.partition);
   }
 
-  private async append(group: string, records: RecordInput[]): Promise<AppendResult> {
+  /** Writes the records to the group's partition; false when the partition was unloaded meanwhile. */
+  private async append(group: string, records: RecordInput[]): Promise<boolean> {
     const partition = this.partitionFor(group);
-    const log = this.logs.getLog(OFFSETS_TOPIC, partition) ?? (await this.logs.createLog(OFFSETS_TOPIC, partition, this.logConfig));
-    return log.append(await buildRecordBatch(records));
+    const generation = this.loadGeneration.get(partition) ?? 0;
+    const batch = await buildRecordBatch(records);
+    if (this.writer !== null) {
+      await this.writer(partition, batch);
+    } else {
+      const log = this.logs.getLog(OFFSETS_TOPIC, partition) ?? (await this.logs.createLog(OFFSETS_TOPIC, partition, this.logConfig));
+      await log.append(batch);
+    }
+    return (this.loadGeneration.get(partition) ?? 0) === generation;
   }
 }
 

@@ -12,6 +12,7 @@ import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { DEFAULT_FLUSH_POLICY, fsyncBeforeAck, type FlushPolicy, type LogConfig } from './log-config.js';
 import { LogReader, type LogReadState, type ReadResult } from './log-reader.js';
 import { PositionCache } from './position-cache.js';
+import { producerBatchHeader, ProducerStateManager, type ProducerBatch, type ProducerBatchHeader } from './producer-state.js';
 import { loadSegments } from './recovery.js';
 import { Segment, type BatchInfo } from './segment.js';
 
@@ -74,6 +75,8 @@ export class Log {
   /** Stamped on appended batches when append() is not given one. */
   leaderEpoch = 0;
   readonly stats: LogStats = { appends: 0, writes: 0, fsyncs: 0 };
+  /** Idempotent producers' epochs and last batches (checked and updated in the write queue only). */
+  readonly producers = new ProducerStateManager();
   private segments: Segment[];
   private _logStartOffset: number;
   private _logEndOffset: number;
@@ -124,6 +127,8 @@ export class Log {
     await storageFs().mkdirp(options.dir);
     const { cache: epochs, corrupt } = await LeaderEpochCache.load(options.dir, logger);
     const now = (options.now ?? Date.now)();
+    // Producer state is replayed from the scanned batches' headers (always the active segment).
+    const producerBatches: { header: ProducerBatchHeader; baseOffset: number; timestamp: number }[] = [];
     const loaded = await loadSegments({
       dir: options.dir,
       // A corrupt epoch checkpoint is rebuilt from the batches, so every segment is scanned.
@@ -132,12 +137,17 @@ export class Log {
       indexIntervalBytes: options.config.indexIntervalBytes,
       logger,
       now,
-      onBatch: (h) => epochs.assign(h.partitionLeaderEpoch, h.baseOffset),
+      onBatch: (h) => {
+        epochs.assign(h.partitionLeaderEpoch, h.baseOffset);
+        if (h.producerId >= 0n && !h.isControl) producerBatches.push({ header: h, baseOffset: h.baseOffset, timestamp: h.maxTimestamp });
+      },
     });
     epochs.truncateFromEnd(loaded.logEndOffset);
     if (epochs.dirty) await epochs.persist();
     if (loaded.createdSegment) await fsyncDir(options.dir);
-    return new Log(options, loaded.segments, loaded.logStartOffset, epochs);
+    const log = new Log(options, loaded.segments, loaded.logStartOffset, epochs);
+    for (const b of producerBatches) if (b.baseOffset < loaded.logEndOffset) log.producers.update(b.header, b.baseOffset, b.timestamp);
+    return log;
   }
 
   get logStartOffset(): number {
@@ -271,11 +281,27 @@ export class Log {
     try {
       for (const op of group) {
         // A replicated batch that does not continue the log fails alone, without taking the log offline.
-        const discontinuity = op.asFollower ? followerDiscontinuity(op, next) : null;
-        if (discontinuity !== null) {
+        // So does a leader's batch refused by the idempotent-producer checks.
+        let producerHeaders: ProducerBatchHeader[];
+        let duplicate: ProducerBatch | null = null;
+        try {
+          if (op.asFollower) {
+            const discontinuity = followerDiscontinuity(op, next);
+            if (discontinuity !== null) throw discontinuity;
+          }
+          producerHeaders = op.parsed.batches.map((b) => producerBatchHeader(op.buf, b.position));
+          if (!op.asFollower) duplicate = this.producers.checkAppend(producerHeaders);
+        } catch (err) {
           refused.add(op);
-          op.reject(discontinuity);
+          op.reject(err);
           results.push({ baseOffset: -1, lastOffset: -1, logAppendTime: -1 });
+          continue;
+        }
+        if (duplicate !== null) {
+          // Already in the log: not written again, answered with the original offsets (stamped into
+          // the buffer too, so callers that read offsets back from it, like acks=all, see them).
+          setBaseOffset(op.buf, 0, duplicate.firstOffset);
+          results.push({ baseOffset: duplicate.firstOffset, lastOffset: duplicate.lastOffset, logAppendTime: -1 });
           continue;
         }
         if (this.shouldRoll(segment, pendingBytes, op, next, now)) {
@@ -286,7 +312,8 @@ export class Log {
           segment = await this.roll(now);
         }
         const baseOffset = next;
-        for (const b of op.parsed.batches) {
+        for (const [i, b] of op.parsed.batches.entries()) {
+          this.producers.update(producerHeaders[i]!, next, b.maxTimestamp);
           if (op.asFollower) {
             if (this.epochs.assign(op.buf.readInt32BE(b.position + BATCH_FIELD.partitionLeaderEpoch), next)) epochChanged = true;
             infos.push({ baseOffset: next, lastOffset: next + b.lastOffsetDelta, maxTimestamp: b.maxTimestamp, size: b.size });
@@ -564,6 +591,7 @@ export class Log {
       this._highWatermark = Math.min(this._highWatermark, this._logEndOffset);
       this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
       this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
+      this.producers.truncateFrom(this._logEndOffset);
       if (this.epochs.truncateFromEnd(this._logEndOffset)) await this.epochs.persist();
     });
   }

@@ -29,6 +29,7 @@ const ADVERTISED = [
   { apiKey: 19, minVersion: 2, maxVersion: 4 },
   { apiKey: 20, minVersion: 1, maxVersion: 1 },
   { apiKey: 21, minVersion: 0, maxVersion: 1 },
+  { apiKey: 22, minVersion: 0, maxVersion: 1 },
   { apiKey: 23, minVersion: 0, maxVersion: 3 },
   { apiKey: 32, minVersion: 1, maxVersion: 2 },
   { apiKey: 33, minVersion: 0, maxVersion: 1 },

@@ -11,17 +11,19 @@ class FakeSender implements RecordSender {
   private inFlight = 0;
   private next = new Map<number, number>();
   constructor(private readonly fail: (r: ProducerRecord) => boolean = () => false) {}
-  async send(record: ProducerRecord): Promise<RecordMetadata> {
+  produce(record: ProducerRecord, onDelivery: (error: Error | null, metadata: RecordMetadata | null) => void): undefined {
     this.sent.push(record);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-    await new Promise((resolve) => setImmediate(resolve));
-    this.inFlight--;
-    if (this.fail(record)) throw new KafkaError('MESSAGE_TOO_LARGE');
-    const partition = record.partition ?? 0;
-    const offset = this.next.get(partition) ?? 0;
-    this.next.set(partition, offset + 1);
-    return { topic: record.topic, partition, offset, timestamp: record.timestamp ?? 0 };
+    setImmediate(() => {
+      this.inFlight--;
+      if (this.fail(record)) return onDelivery(new KafkaError('MESSAGE_TOO_LARGE'), null);
+      const partition = record.partition ?? 0;
+      const offset = this.next.get(partition) ?? 0;
+      this.next.set(partition, offset + 1);
+      onDelivery(null, { topic: record.topic, partition, offset, timestamp: record.timestamp ?? 0 });
+    });
+    return undefined;
   }
   async flush(): Promise<void> {}
 }

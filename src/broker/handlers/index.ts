@@ -11,6 +11,7 @@ import { findCoordinatorHandler } from './find-coordinator.js';
 import { joinGroupHandler } from './join-group.js';
 import { syncGroupHandler } from './sync-group.js';
 import { heartbeatHandler } from './heartbeat.js';
+import { initProducerIdHandler } from './init-producer-id.js';
 import { leaveGroupHandler } from './leave-group.js';
 import { offsetCommitHandler } from './offset-commit.js';
 import { offsetFetchHandler } from './offset-fetch.js';
@@ -48,6 +49,7 @@ export function createHandlerRegistry(): ReadonlyMap<number, RegisteredHandler> 
     registerHandler(describeGroupsHandler),
     registerHandler(deleteGroupsHandler),
     registerHandler(offsetForLeaderEpochHandler),
+    registerHandler(initProducerIdHandler),
   ];
   return new Map(handlers.map((h) => [h.apiKey, h]));
 }

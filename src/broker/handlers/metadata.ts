@@ -1,7 +1,7 @@
 // Metadata: brokers, controller and topics. v0: [] = all topics; v1+: null = all, [] = none (librdkafka's
 // brokers-only probe). Topics are auto-created when the request allows it (v4+ flag; always before v4)
 // and the broker's auto.create.topics.enable is on.
-import { topicNameProblem, type TopicRecord } from '../../cluster/index.js';
+import { RESERVED_TOPIC_NAMES, topicNameProblem, type TopicRecord } from '../../cluster/index.js';
 import { ErrorCode } from '../../common/index.js';
 import {
   Metadata,
@@ -78,7 +78,7 @@ function describeClusterTopic(cluster: ClusterRuntime, topic: TopicRecord): Meta
   return {
     errorCode: 0,
     name: topic.name,
-    isInternal: false,
+    isInternal: RESERVED_TOPIC_NAMES.has(topic.name),
     partitions: topic.assignments.map((replicas, partitionIndex) => {
       const state = cluster.view.partition(topic.name, partitionIndex);
       const current = state !== undefined && state.topicId === topic.topicId ? state : undefined;

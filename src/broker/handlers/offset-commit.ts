@@ -1,6 +1,8 @@
 // OffsetCommit 2-4 (the same request at every version; the retention time is ignored, committed offsets
 // live until their group is deleted). Partitions of unknown topics are refused one by one; the rest are
-// committed together and answered only once durable. generationId -1 = a commit without membership.
+// committed together and answered only once durable (in a cluster: once the in-sync replicas of the
+// offsets partition have it). generationId -1 = a commit without membership. In a cluster the
+// coordinator need not hold a replica of the committed topic: topics are checked in the cluster view.
 import { ErrorCode } from '../../common/index.js';
 import type { OffsetCommitEntry } from '../../coordinator/index.js';
 import {
@@ -16,12 +18,16 @@ export const offsetCommitHandler: Handler<OffsetCommitRequest, OffsetCommitRespo
   minVersion: 2,
   maxVersion: 4,
   async handle(request, _version, ctx) {
-    const { logs, groupCoordinator } = ctx.broker;
+    const { logs, groupCoordinator, cluster } = ctx.broker;
+    const exists =
+      cluster === null
+        ? (topic: string, partition: number) => logs.getLog(topic, partition) !== undefined
+        : (topic: string, partition: number) => partition >= 0 && partition < (cluster.view.topics.get(topic)?.partitions ?? 0);
     const known: OffsetCommitEntry[] = [];
     const codes = new Map<string, number>();
     for (const topic of request.topics) {
       for (const p of topic.partitions) {
-        if (logs.getLog(topic.name, p.partitionIndex) === undefined) {
+        if (!exists(topic.name, p.partitionIndex)) {
           codes.set(key(topic.name, p.partitionIndex), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
         } else {
           known.push({ topic: topic.name, partition: p.partitionIndex, offset: Number(p.committedOffset), metadata: p.committedMetadata });
