@@ -41,6 +41,7 @@ export default class Produce extends ClientCommand {
     compression: Flags.option({ char: 'z', options: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const, default: 'none', description: 'batch compression codec' })(),
     'linger-ms': Flags.integer({ description: 'how long to wait to fill a batch', default: 5, min: 0, helpValue: 'MS' }),
     report: Flags.boolean({ description: 'print one JSON line per acknowledged group of records on stdout' }),
+    idempotent: Flags.boolean({ description: 'producer id and sequence numbers in every batch, so a retried batch is stored once (needs --acks all)' }),
   };
 
   async run(): Promise<void> {
@@ -49,6 +50,7 @@ export default class Produce extends ClientCommand {
     const topic = args.topic ?? flags.topic;
     if (!topic && flags.input === 'text') throw new UsageError('missing topic: logctl produce TOPIC (or --topic TOPIC)');
     if (flags.key !== undefined && flags['key-delimiter'] !== undefined) throw new UsageError('--key and --key-delimiter cannot be used together');
+    if (flags.idempotent && flags.acks !== 'all') throw new UsageError(`--idempotent needs --acks all (got --acks ${flags.acks})`);
     const options = {
       topic,
       input: flags.input,
@@ -61,7 +63,12 @@ export default class Produce extends ClientCommand {
     const reporter = flags.report ? createAckReporter((line) => process.stdout.write(line)) : undefined;
     const client = await this.connectClient(flags);
     try {
-      const producer = new Producer(client, { acks: ACKS[flags.acks], compression: flags.compression, lingerMs: flags['linger-ms'] });
+      const producer = new Producer(client, {
+        acks: ACKS[flags.acks],
+        compression: flags.compression,
+        lingerMs: flags['linger-ms'],
+        idempotent: flags.idempotent,
+      });
       try {
         const summary = await produceStream(producer, process.stdin, { ...options, ...(reporter ? { onAck: reporter.onAck } : {}) });
         reporter?.flush();

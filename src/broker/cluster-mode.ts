@@ -2,6 +2,10 @@
 // replica manager (roles and logs of the partitions this broker holds) and the controller candidate;
 // and stopping them in the reverse order. Without a cluster none of this runs. The group coordinator
 // is switched to following the leadership of `__consumer_offsets` partitions (cluster-groups.ts).
+// Stopping starts with a controlled shutdown: the broker marks itself as stopping in etcd, the
+// controller hands every leadership it holds to another live ISR member (and takes it out of the
+// ISRs), and only then, or after controlled.shutdown.max.wait.ms, do the roles and listeners close, so
+// clients see a leader change (NOT_LEADER_OR_FOLLOWER, retried) and never a dead leader.
 import { Controller, EtcdMetadataStore, type TopicRecord } from '../cluster/index.js';
 import { errorMessage, type Logger } from '../common/index.js';
 import { ClusterView, ReplicaManager } from '../replication/index.js';
@@ -31,6 +35,8 @@ async function runtime(
   logger: Logger,
   coordinator: GroupCoordinator,
 ): Promise<ClusterRuntime> {
+  // Before any role is taken: restored high watermarks must not be overwritten by a role change.
+  await logs.useReplicatedHighWatermarks(config.replication.highWatermarkCheckpointIntervalMs);
   const view = await ClusterView.open(etcd);
   const replicas = new ReplicaManager({
     nodeId: config.nodeId,
@@ -62,17 +68,43 @@ async function runtime(
   // Before the coordinator starts: it then loads only the offsets partitions led here.
   coordinator.useLeadership(groups.leadership);
   groups.start();
-  return { store: etcd, view, replicas, controller, groups };
+  const shutdown = { nodeId: config.nodeId, enabled: config.replication.controlledShutdownEnable, maxWaitMs: config.replication.controlledShutdownMaxWaitMs };
+  return { store: etcd, view, replicas, controller, groups, shutdown };
 }
 
 async function stop(cluster: ClusterRuntime, logger: Logger): Promise<void> {
   const step = async (what: string, fn: () => Promise<void>): Promise<void> => {
     await fn().catch((err: unknown) => logger.warn(`stopping ${what} failed`, { error: errorMessage(err) }));
   };
+  if (cluster.shutdown.enabled) await step('controlled shutdown', () => controlledShutdown(cluster, logger));
   cluster.groups.stop();
   await step('replica manager', () => cluster.replicas.stop());
   await step('controller', () => cluster.controller.stop());
   await step('cluster view', () => cluster.view.close());
+}
+
+/**
+ * Marks this broker as stopping and waits (bounded) until it leads no partition that another live,
+ * not-stopping ISR member could take over, and is in no ISR whose leader is another broker.
+ */
+async function controlledShutdown(cluster: ClusterRuntime, logger: Logger): Promise<void> {
+  const { nodeId, maxWaitMs } = cluster.shutdown;
+  const { view } = cluster;
+  const pending = (): string[] =>
+    view.partitions().flatMap((p) => {
+      const eligible = (id: number): boolean => id !== nodeId && view.brokers.has(id) && !view.shuttingDown.has(id);
+      if (p.leader === nodeId && p.isr.some(eligible)) return [`${p.topic}-${p.partition}`];
+      if (p.leader !== nodeId && p.isr.includes(nodeId) && eligible(p.leader)) return [`${p.topic}-${p.partition}`];
+      return [];
+    });
+  if (pending().length === 0) return;
+  logger.info('controlled shutdown: moving leaderships away', { partitions: pending().length });
+  await cluster.store.beginControlledShutdown();
+  const done = await view.waitUntil(() => pending().length === 0, maxWaitMs);
+  if (done) logger.info('controlled shutdown: leaderships moved');
+  else logger.warn('controlled shutdown: gave up waiting; stopping anyway', { waitedMs: maxWaitMs, stillPending: pending().slice(0, 10) });
+  // Let the replica manager act on the last changes (become follower) before it is stopped.
+  await cluster.replicas.settled();
 }
 
 export const openCluster = { store, runtime, stop };

@@ -53,6 +53,12 @@ export interface BrokerConfig {
     replicaFetchWaitMaxMs: number;
     /** replica.fetch.max.bytes: per partition in a follower's Fetch. */
     replicaFetchMaxBytes: number;
+    /** replica.high.watermark.checkpoint.interval.ms: how often replication-offset-checkpoint is rewritten. */
+    highWatermarkCheckpointIntervalMs: number;
+    /** controlled.shutdown.enable: on stop, hand leaderships to other ISR members before closing. */
+    controlledShutdownEnable: boolean;
+    /** controlled.shutdown.max.wait.ms: how long a stopping broker waits for its leaderships to move. */
+    controlledShutdownMaxWaitMs: number;
   };
   /** Consumer-group coordinator settings (group.* and offsets.* broker configs). */
   groups: {
@@ -117,6 +123,7 @@ const KNOWN_KEYS = new Set([
   'group.max.session.timeout.ms', 'offset.metadata.max.bytes', 'offsets.retention.minutes',
   'offsets.retention.check.interval.ms', 'cluster.etcd', 'cluster.session.timeout.ms',
   'unclean.leader.election.enable', 'replica.lag.time.max.ms', 'replica.fetch.wait.max.ms', 'replica.fetch.max.bytes',
+  'replica.high.watermark.checkpoint.interval.ms', 'controlled.shutdown.enable', 'controlled.shutdown.max.wait.ms',
 ]);
 
 export function loadBrokerConfig(input: LoadBrokerConfigInput): BrokerConfig {
@@ -266,6 +273,9 @@ function build(r: Reader): BrokerConfig {
       replicaLagTimeMaxMs: r.int('replica.lag.time.max.ms', 30_000, 1),
       replicaFetchWaitMaxMs: r.int('replica.fetch.wait.max.ms', 500, 0),
       replicaFetchMaxBytes: r.int('replica.fetch.max.bytes', 1_048_576, 1),
+      highWatermarkCheckpointIntervalMs: r.int('replica.high.watermark.checkpoint.interval.ms', 5000, 1),
+      controlledShutdownEnable: r.bool('controlled.shutdown.enable', true),
+      controlledShutdownMaxWaitMs: r.int('controlled.shutdown.max.wait.ms', 10_000, 0),
     },
     groups: {
       offsetsTopicNumPartitions: r.int('offsets.topic.num.partitions', 50, 1, 10_000),

@@ -19,6 +19,8 @@ export interface ClusterRuntime {
   controller: Controller;
   /** `__consumer_offsets` as a replicated topic; group coordinators = its partition leaders. */
   groups: ClusterGroups;
+  /** Controlled shutdown on stop (controlled.shutdown.enable, controlled.shutdown.max.wait.ms). */
+  shutdown: { nodeId: number; enabled: boolean; maxWaitMs: number };
 }
 
 export interface BrokerContext {

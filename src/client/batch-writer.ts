@@ -6,8 +6,8 @@
 //    0  61-byte batch header, left blank while appending and filled by finish():
 //       baseOffset int64 = 0, batchLength int32, partitionLeaderEpoch int32 = -1, magic int8 = 2,
 //       crc uint32 (CRC-32C of bytes 21..end), attributes int16 (codec), lastOffsetDelta int32 = count-1,
-//       baseTimestamp int64 (first record's), maxTimestamp int64, producerId int64 = -1,
-//       producerEpoch int16 = -1, baseSequence int32 = -1, recordsCount int32
+//       baseTimestamp int64 (first record's), maxTimestamp int64, producerId int64, producerEpoch
+//       int16, baseSequence int32 (all -1 unless the producer is idempotent), recordsCount int32
 //   61  records, each: length varint, attributes int8 = 0, timestampDelta varlong (from baseTimestamp),
 //       offsetDelta varint (= index), keyLength varint (-1 = null), key, valueLength varint, value,
 //       headerCount varint, headers { keyLength varint, key UTF-8, valueLength varint, value }
@@ -27,6 +27,15 @@ import {
 } from '../records/index.js';
 
 const MAGIC = 2;
+
+/** The idempotent producer's fields of a batch header; NO_PRODUCER when not idempotent. */
+export interface BatchProducerFields {
+  producerId: bigint;
+  producerEpoch: number;
+  baseSequence: number;
+}
+
+export const NO_PRODUCER: BatchProducerFields = { producerId: -1n, producerEpoch: -1, baseSequence: -1 };
 const MIN_CAPACITY = 4096;
 
 /** Bytes of a zigzag varint for an int32 (record fields: lengths, deltas, counts). */
@@ -110,17 +119,20 @@ export class BatchWriter {
     this.count++;
   }
 
-  /** The finished batch (a view of the buffer when uncompressed: no copy). Call once, after the last append. */
-  finish(compression: CompressionType): Buffer | Promise<Buffer> {
-    if (compression === 'none') return this.writeHeader(this.buf.subarray(0, this.pos), compression);
+  /**
+   * The finished batch (a view of the buffer when uncompressed: no copy). Call once, after the last
+   * append; `producer` goes into the header before the CRC is computed over it.
+   */
+  finish(compression: CompressionType, producer: BatchProducerFields = NO_PRODUCER): Buffer | Promise<Buffer> {
+    if (compression === 'none') return this.writeHeader(this.buf.subarray(0, this.pos), compression, producer);
     return compress(compression, this.buf.subarray(BATCH_HEADER_SIZE, this.pos)).then((compressed) => {
       const batch = Buffer.allocUnsafe(BATCH_HEADER_SIZE + compressed.length);
       compressed.copy(batch, BATCH_HEADER_SIZE);
-      return this.writeHeader(batch, compression);
+      return this.writeHeader(batch, compression, producer);
     });
   }
 
-  private writeHeader(batch: Buffer, compression: CompressionType): Buffer {
+  private writeHeader(batch: Buffer, compression: CompressionType, producer: BatchProducerFields): Buffer {
     batch.writeBigInt64BE(0n, BATCH_FIELD.baseOffset);
     batch.writeInt32BE(batch.length - BATCH_OVERHEAD, BATCH_FIELD.batchLength);
     batch.writeInt32BE(-1, BATCH_FIELD.partitionLeaderEpoch);
@@ -129,9 +141,9 @@ export class BatchWriter {
     batch.writeInt32BE(this.count - 1, BATCH_FIELD.lastOffsetDelta);
     batch.writeBigInt64BE(BigInt(this.baseTimestamp), BATCH_FIELD.baseTimestamp);
     batch.writeBigInt64BE(BigInt(this.maxTimestamp), BATCH_FIELD.maxTimestamp);
-    batch.writeBigInt64BE(-1n, BATCH_FIELD.producerId);
-    batch.writeInt16BE(-1, BATCH_FIELD.producerEpoch);
-    batch.writeInt32BE(-1, BATCH_FIELD.baseSequence);
+    batch.writeBigInt64BE(producer.producerId, BATCH_FIELD.producerId);
+    batch.writeInt16BE(producer.producerEpoch, BATCH_FIELD.producerEpoch);
+    batch.writeInt32BE(producer.baseSequence, BATCH_FIELD.baseSequence);
     batch.writeInt32BE(this.count, BATCH_FIELD.recordsCount);
     batch.writeUInt32BE(crc32c(batch.subarray(BATCH_FIELD.attributes)), BATCH_FIELD.crc);
     return batch;

@@ -11,13 +11,20 @@
 // A batch is ready when full (batchBytes), when lingerMs has passed since its first record, or on flush.
 // A full batch is sent at once, within the caller's turn, so the broker works while the caller fills
 // the next one; a response sends the next ready batches before more records are admitted.
-import { ConnectionError, ErrorCode, KafkaError, errorMessage } from '../common/index.js';
+//
+// Idempotence (option idempotent, requires acks=-1): before the first batch is sent the producer gets a
+// producer id (InitProducerId); each batch carries it with a per-partition sequence, assigned when the
+// batch is first encoded, so a retry resends the same bytes and the broker stores it once
+// (idempotence.ts). One batch per partition in flight keeps the sequences in order.
+import { ConnectionError, ErrorCode, KafkaError, UsageError, errorMessage } from '../common/index.js';
 import { Produce, type ProduceRequest, type ProduceResponse } from '../protocol/index.js';
 import type { CompressionType, RecordHeader } from '../records/index.js';
 import { RecordAccumulator, type Batch, type DeliveryCallback, type DeliveryTarget, type PartitionQueue } from './accumulator.js';
+import { NO_PRODUCER } from './batch-writer.js';
 import type { KafkaClient, TopicMetadata } from './client.js';
 import type { KafkaConnection } from './connection.js';
 import { kafkaError, needsMetadataRefresh } from './kafka-errors.js';
+import { Idempotence } from './idempotence.js';
 import { DefaultPartitioner } from './partitioner.js';
 
 export interface ProducerOptions {
@@ -45,6 +52,11 @@ export interface ProducerOptions {
   requestTimeoutMs?: number;
   /** Metadata requests from the producer ask the broker to create missing topics. */
   autoCreateTopics?: boolean;
+  /**
+   * Producer id and per-partition sequence numbers in every batch, so that retries are stored once
+   * (Kafka's enable.idempotence). Requires acks=-1 and maxInFlightPerPartition 1.
+   */
+  idempotent?: boolean;
 }
 
 export interface ProducerRecord {
@@ -101,10 +113,20 @@ export class Producer {
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeAt = Infinity;
   private closed = false;
+  /** Set when idempotent. */
+  private readonly idempotence: Idempotence | null;
+  /** InitProducerId failed for good: the batches ready at the next drain fail with it. */
+  private initFailure: Error | null = null;
 
   constructor(client: KafkaClient, options: ProducerOptions = {}) {
     this.client = client;
     this.acks = options.acks ?? -1;
+    const maxInFlightPerPartition = Math.max(1, options.maxInFlightPerPartition ?? 1);
+    if (options.idempotent === true) {
+      if (this.acks !== -1) throw new UsageError(`an idempotent producer needs acks=-1 (all), got acks=${this.acks}`);
+      // Two batches of a partition in flight: if the first failed, the second would be out of sequence.
+      if (maxInFlightPerPartition > 1) throw new UsageError('an idempotent producer sends one batch per partition at a time (maxInFlightPerPartition 1)');
+    }
     this.compression = options.compression ?? 'none';
     this.lingerMs = options.lingerMs ?? 5;
     this.retries = options.retries ?? 5;
@@ -114,10 +136,11 @@ export class Producer {
     this.maxRequestBytes = options.maxRequestBytes ?? 8 * 1024 * 1024;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.autoCreateTopics = options.autoCreateTopics ?? true;
+    this.idempotence = options.idempotent === true ? new Idempotence(client, this.retryBackoffMs) : null;
     this.accumulator = new RecordAccumulator({
       batchBytes: options.batchBytes ?? 1024 * 1024,
       lingerMs: this.lingerMs,
-      maxInFlightPerPartition: Math.max(1, options.maxInFlightPerPartition ?? 1),
+      maxInFlightPerPartition,
       onSeal: (q) => {
         const meta = this.topics.get(q.topic);
         if (meta !== undefined) this.partitioner.batchSealed(q.topic, q.partition, meta.partitions.length);
@@ -303,6 +326,10 @@ export class Producer {
     this.sealedSinceDrain = false;
     const { ready, wakeAt } = this.accumulator.ready(Date.now(), this.flushing > 0);
     if (wakeAt < Infinity) this.wakeAtTime(wakeAt);
+    if (ready.length > 0 && this.idempotence !== null && this.idempotence.current === null) {
+      this.awaitProducerId(ready);
+      return;
+    }
     const byNode = new Map<number, { q: PartitionQueue; batch: Batch }[]>();
     for (const item of ready) {
       const { q, batch } = item;
@@ -346,7 +373,10 @@ export class Producer {
   private sendRequest(nodeId: number, items: { q: PartitionQueue; batch: Batch }[]): void {
     let response: Promise<ProduceResponse | null>;
     try {
-      const built = items.map(({ batch }) => (batch.built ??= batch.writer.finish(this.compression)));
+      const built = items.map(
+        ({ q, batch }) =>
+          (batch.built ??= batch.writer.finish(this.compression, this.idempotence?.assign(q, batch, batch.writer.count) ?? NO_PRODUCER)),
+      );
       const conn = this.connections.get(nodeId);
       const before = this.unwritten.get(nodeId);
       if (before === undefined && conn !== undefined && !conn.isClosed && built.every((b): b is Buffer => Buffer.isBuffer(b))) {
@@ -458,7 +488,28 @@ export class Producer {
     this.settled(deliveries.length);
   }
 
+  /**
+   * No producer id yet: fetches one and drains again; if that fails for good, the batches that were
+   * ready fail with the error (the next ready batches try again).
+   */
+  private awaitProducerId(ready: { q: PartitionQueue; batch: Batch }[]): void {
+    const failure = this.initFailure;
+    if (failure !== null) {
+      this.initFailure = null;
+      for (const { q, batch } of ready) this.fail(q, batch, failure);
+      return;
+    }
+    this.idempotence?.ensure().then(
+      () => this.drain(),
+      (err: unknown) => {
+        this.initFailure = asError(err);
+        this.drain();
+      },
+    );
+  }
+
   private fail(q: PartitionQueue, batch: Batch, error: Error): void {
+    this.idempotence?.batchFailed(batch);
     this.remove(q, batch);
     for (const d of batch.deliveries) report(d, error);
     this.settled(batch.deliveries.length);

@@ -5,14 +5,21 @@
 // controller keeps a view of the cluster (snapshot + watch) and reconciles level-triggered: after any
 // change, every partition whose leader is not alive gets a new leader from its live ISR (leader epoch
 // bumped), dead followers leave ISRs, and partitions with no eligible replica go offline (leader -1)
-// unless unclean.leader.election.enable. Every write is fenced by the controller epoch (etcd-partitions.ts).
+// unless unclean.leader.election.enable. Brokers in controlled shutdown (a `shutting_down/<id>` key) hand
+// their leaderships to other live ISR members and leave every ISR before they stop, so clients see a
+// leader change instead of a dead leader. Every write is fenced by the controller epoch (etcd-partitions.ts).
 import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
 import { encodeController, KEY } from './etcd-keys.js';
 import type { EtcdMetadataStore } from './etcd-metadata-store.js';
 import type { ControllerFence } from './etcd-partitions.js';
 import type { ClusterEvent, ClusterWatch } from './etcd-watch.js';
 import type { BrokerRecord, TopicRecord } from './metadata-store.js';
-import { initialPartitionState, partitionChangeForLiveBrokers, type StoredPartitionState } from './partition-state.js';
+import {
+  initialPartitionState,
+  partitionChangeForLiveBrokers,
+  partitionChangeForShutdown,
+  type StoredPartitionState,
+} from './partition-state.js';
 
 export const UNCLEAN_LEADER_ELECTION_CONFIG = 'unclean.leader.election.enable';
 /** How often a standby re-checks the controller key if no watch event woke it. */
@@ -31,6 +38,7 @@ export type ControllerListener = (active: boolean, epoch: number) => void;
 
 interface View {
   brokers: Map<number, BrokerRecord>;
+  shuttingDown: Set<number>;
   topics: Map<string, TopicRecord>;
   partitions: Map<string, StoredPartitionState>;
 }
@@ -132,6 +140,7 @@ export class Controller {
       const snapshot = await this.store.snapshot();
       const view: View = {
         brokers: new Map(snapshot.brokers.map((b) => [b.nodeId, b])),
+        shuttingDown: new Set(snapshot.shuttingDown),
         topics: new Map(snapshot.topics.map((t) => [t.name, t])),
         partitions: new Map(snapshot.partitions.map((p) => [partitionKey(p.topic, p.partition), p])),
       };
@@ -187,7 +196,7 @@ export class Controller {
           continue;
         }
         if (state.topicId !== topic.topicId) continue;
-        const change = partitionChangeForLiveBrokers(state, live, unclean);
+        const change = partitionChangeForLiveBrokers(state, live, unclean) ?? partitionChangeForShutdown(state, live, view.shuttingDown);
         if (change === null) continue;
         const written = await this.store.partitions.writeControllerChange(state, change, fence);
         if (written === null) {
@@ -257,6 +266,9 @@ function applyEvent(view: View, e: ClusterEvent): void {
   if (e.type === 'broker') {
     if (e.broker === null) view.brokers.delete(e.nodeId);
     else view.brokers.set(e.nodeId, e.broker);
+  } else if (e.type === 'shuttingDown') {
+    if (e.shuttingDown) view.shuttingDown.add(e.nodeId);
+    else view.shuttingDown.delete(e.nodeId);
   } else if (e.type === 'topic') {
     if (e.topic === null) view.topics.delete(e.name);
     else view.topics.set(e.name, e.topic);

@@ -8,6 +8,9 @@
 //                               lease, so it disappears when the controller dies.
 //   brokers/<nodeId>            {"nodeId": int, "host": str, "port": int, "rack": str|null}; attached
 //                               to the broker's session lease (liveness = the key exists).
+//   shutting_down/<nodeId>      {"nodeId": int}; written by a broker in controlled shutdown, attached to
+//                               its session lease: the controller moves its leaderships away and takes
+//                               it out of every ISR; it vanishes when the broker's session ends.
 //   topics/<name>               {"name", "topicId" (UUID text), "partitions": int, "replicationFactor":
 //                               int, "assignments": [[int...]...], "configs": {str: str}}; the topic's
 //                               version is the etcd key version (1 at creation, +1 per change).
@@ -26,9 +29,11 @@ export const KEY = {
   controllerEpoch: 'controller_epoch',
   controller: 'controller',
   brokers: 'brokers/',
+  shuttingDown: 'shutting_down/',
   topics: 'topics/',
   partitions: 'partitions/',
   broker: (nodeId: number): string => `brokers/${nodeId}`,
+  shuttingDownBroker: (nodeId: number): string => `shutting_down/${nodeId}`,
   topic: (name: string): string => `topics/${name}`,
   topicPartitions: (name: string): string => `partitions/${name}/`,
   partition: (topic: string, partition: number): string => `partitions/${topic}/${partition}`,
@@ -46,6 +51,7 @@ export interface ControllerRecord {
 /** What a parsed key names; topic names never contain '/', so the split is unambiguous. */
 export type ParsedKey =
   | { kind: 'broker'; nodeId: number }
+  | { kind: 'shuttingDown'; nodeId: number }
   | { kind: 'topic'; name: string }
   | { kind: 'partition'; topic: string; partition: number }
   | { kind: 'controller' }
@@ -55,6 +61,7 @@ export function parseKey(key: string): ParsedKey {
   if (key === KEY.controller) return { kind: 'controller' };
   const parts = key.split('/');
   if (parts.length === 2 && parts[0] === 'brokers' && isIndex(parts[1])) return { kind: 'broker', nodeId: Number(parts[1]) };
+  if (parts.length === 2 && parts[0] === 'shutting_down' && isIndex(parts[1])) return { kind: 'shuttingDown', nodeId: Number(parts[1]) };
   if (parts.length === 2 && parts[0] === 'topics' && parts[1] !== undefined && parts[1] !== '') return { kind: 'topic', name: parts[1] };
   if (parts.length === 3 && parts[0] === 'partitions' && parts[1] !== undefined && isIndex(parts[2])) {
     return { kind: 'partition', topic: parts[1], partition: Number(parts[2]) };

@@ -199,6 +199,17 @@ export class EtcdMetadataStore implements MetadataStore {
     };
   }
 
+  /**
+   * Controlled shutdown, step 1: marks this broker as stopping (`shutting_down/<id>`, on its session
+   * lease, so the mark vanishes with the broker). The controller then moves its leaderships to other
+   * ISR members and takes it out of every ISR; the broker waits for that before closing its listeners.
+   */
+  async beginControlledShutdown(): Promise<void> {
+    if (this.registered === null) return;
+    const leaseId = await this.session.leaseId();
+    await this.namespace.put(KEY.shuttingDownBroker(this.registered.nodeId)).value(JSON.stringify({ nodeId: this.registered.nodeId })).lease(leaseId);
+  }
+
   /** Clean shutdown: cancels watches and revokes the session (registration and controller key vanish now). */
   async close(): Promise<void> {
     if (this.closed) return;

@@ -6,7 +6,8 @@
 //   controller can never overwrite a newer controller's decision;
 // - leader ISR proposals: the leader's `brokers/<id>` key is still attached to its session lease (a
 //   leader whose session expired is fenced even if nobody has changed the partition yet), and every
-//   replica added to the ISR is registered (alive).
+//   replica added to the ISR is registered (alive) and not in controlled shutdown (else the leader
+//   would re-add a stopping follower that the controller just took out).
 import type { IKeyValue, Namespace } from 'etcd3';
 import { ErrorCode, KafkaError } from '../common/index.js';
 import { decodePartition, encodePartition, KEY, parseKey } from './etcd-keys.js';
@@ -123,12 +124,13 @@ export class EtcdPartitions {
     if (leaseId === null) throw new KafkaError(ErrorCode.STALE_BROKER_EPOCH, `broker ${proposal.leaderId} has no live session`);
     const current = await this.get(proposal.topic, proposal.partition);
     if (current === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${proposal.topic}-${proposal.partition} does not exist`);
-    const brokers = await this.ns.getAll().prefix(KEY.brokers).keys();
-    const live = new Set(brokers.map((k) => parseKey(k)).flatMap((p) => (p.kind === 'broker' ? [p.nodeId] : [])));
+    const live = await this.eligibleBrokers();
     const change = validateIsrProposal(current, proposal, live);
     const key = KEY.partition(current.topic, current.partition);
     let txn = this.ns.if(key, 'Mod', '==', current.modRevision).and(KEY.broker(proposal.leaderId), 'Lease', '==', leaseId);
-    for (const added of change.isr.filter((id) => !current.isr.includes(id))) txn = txn.and(KEY.broker(added), 'Create', '>', 0);
+    for (const added of change.isr.filter((id) => !current.isr.includes(id))) {
+      txn = txn.and(KEY.broker(added), 'Create', '>', 0).and(KEY.shuttingDownBroker(added), 'Create', '==', 0);
+    }
     const next: PartitionState = { ...current, isr: change.isr, partitionEpoch: current.partitionEpoch + 1 };
     const res = await txn.then(this.ns.put(key).value(encodePartition(next))).commit();
     if (res.succeeded) return { ...next, modRevision: res.header.revision };
@@ -136,9 +138,17 @@ export class EtcdPartitions {
     const [again, own] = await Promise.all([this.get(proposal.topic, proposal.partition), this.ns.get(KEY.broker(proposal.leaderId)).exec()]);
     if (own.kvs[0]?.lease !== leaseId) throw new KafkaError(ErrorCode.STALE_BROKER_EPOCH, `broker ${proposal.leaderId}'s session expired`);
     if (again === undefined) throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `${proposal.topic}-${proposal.partition} was deleted`);
-    const nowLive = new Set((await this.ns.getAll().prefix(KEY.brokers).keys()).map((k) => Number(k.slice(KEY.brokers.length))));
-    validateIsrProposal(again, proposal, nowLive);
+    validateIsrProposal(again, proposal, await this.eligibleBrokers());
     throw new KafkaError(ErrorCode.INVALID_UPDATE_VERSION, `${proposal.topic}-${proposal.partition} changed concurrently; retry with the current state`);
+  }
+
+  /** Brokers that may join an ISR: registered (alive) and not in controlled shutdown. */
+  private async eligibleBrokers(): Promise<Set<number>> {
+    const [brokers, stopping] = await Promise.all([this.ns.getAll().prefix(KEY.brokers).keys(), this.ns.getAll().prefix(KEY.shuttingDown).keys()]);
+    const ids = (keys: string[]): number[] => keys.map((k) => parseKey(k)).flatMap((p) => (p.kind === 'broker' || p.kind === 'shuttingDown' ? [p.nodeId] : []));
+    const out = new Set(ids(brokers));
+    for (const id of ids(stopping)) out.delete(id);
+    return out;
   }
 
   private fenced(fence: ControllerFence) {

@@ -12,6 +12,8 @@ export interface ClusterSnapshot {
   /** etcd revision the snapshot was read at; watch from `revision + 1` to continue exactly. */
   revision: string;
   brokers: BrokerRecord[];
+  /** Brokers in controlled shutdown (their `shutting_down/<id>` key exists). */
+  shuttingDown: number[];
   controller: ControllerRecord | null;
   controllerEpoch: number;
   topics: TopicRecord[];
@@ -21,6 +23,7 @@ export interface ClusterSnapshot {
 /** One change; `null` means the key was deleted (broker gone, controller gone, topic deleted). */
 export type ClusterEvent =
   | { type: 'broker'; nodeId: number; broker: BrokerRecord | null; revision: string }
+  | { type: 'shuttingDown'; nodeId: number; shuttingDown: boolean; revision: string }
   | { type: 'controller'; controller: ControllerRecord | null; revision: string }
   | { type: 'topic'; name: string; topic: TopicRecord | null; revision: string }
   | { type: 'partition'; topic: string; partition: number; state: StoredPartitionState | null; revision: string };
@@ -33,7 +36,7 @@ export interface ClusterWatch {
 }
 
 export function snapshotOf(res: IRangeResponse): ClusterSnapshot {
-  const snap: ClusterSnapshot = { revision: res.header.revision, brokers: [], controller: null, controllerEpoch: 0, topics: [], partitions: [] };
+  const snap: ClusterSnapshot = { revision: res.header.revision, brokers: [], shuttingDown: [], controller: null, controllerEpoch: 0, topics: [], partitions: [] };
   for (const kv of res.kvs) {
     const key = kv.key.toString();
     const value = kv.value.toString();
@@ -43,6 +46,7 @@ export function snapshotOf(res: IRangeResponse): ClusterSnapshot {
     }
     const parsed = parseKey(key);
     if (parsed.kind === 'broker') snap.brokers.push(decodeBroker(key, value));
+    else if (parsed.kind === 'shuttingDown') snap.shuttingDown.push(parsed.nodeId);
     else if (parsed.kind === 'controller') snap.controller = decodeController(key, value);
     else if (parsed.kind === 'topic') snap.topics.push(decodeTopic(key, value, Number(kv.version)));
     else if (parsed.kind === 'partition') {
@@ -91,6 +95,8 @@ function toEvent(deleted: boolean, key: string, kv: IWatchResponse['events'][num
   switch (parsed.kind) {
     case 'broker':
       return { type: 'broker', nodeId: parsed.nodeId, broker: deleted ? null : decodeBroker(key, value), revision };
+    case 'shuttingDown':
+      return { type: 'shuttingDown', nodeId: parsed.nodeId, shuttingDown: !deleted, revision };
     case 'controller':
       return { type: 'controller', controller: deleted ? null : decodeController(key, value), revision };
     case 'topic':

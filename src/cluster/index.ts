@@ -27,6 +27,7 @@ export {
   initialPartitionState,
   NO_LEADER,
   partitionChangeForLiveBrokers,
+  partitionChangeForShutdown,
   validateIsrProposal,
   type IsrProposal,
   type PartitionChange,

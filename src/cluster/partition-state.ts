@@ -93,6 +93,29 @@ export function partitionChangeForLiveBrokers(
   return { leader: NO_LEADER, leaderEpoch: state.leaderEpoch + 1, isr: [...state.isr], unclean: false };
 }
 
+/**
+ * Controlled shutdown (applies once partitionChangeForLiveBrokers has nothing to do): brokers in
+ * `shuttingDown` leave the ISR, and a partition they lead gets the first other live ISR member in
+ * assignment order as leader (leader epoch bumped). Null when nothing changes, including when the
+ * stopping leader is the only live ISR member: it keeps leading until it stops, since moving the
+ * leadership to a replica outside the ISR would lose records.
+ */
+export function partitionChangeForShutdown(
+  state: PartitionState,
+  live: ReadonlySet<number>,
+  shuttingDown: ReadonlySet<number>,
+): PartitionChange | null {
+  if (shuttingDown.size === 0 || state.leader === NO_LEADER) return null;
+  const staying = state.isr.filter((id) => !shuttingDown.has(id));
+  if (shuttingDown.has(state.leader)) {
+    const next = state.replicas.find((id) => staying.includes(id) && live.has(id));
+    if (next === undefined) return null;
+    return { leader: next, leaderEpoch: state.leaderEpoch + 1, isr: orderLike(state.replicas, staying), unclean: false };
+  }
+  if (staying.length === state.isr.length) return null;
+  return { leader: state.leader, leaderEpoch: state.leaderEpoch, isr: orderLike(state.replicas, staying), unclean: false };
+}
+
 /** A partition leader's proposal to shrink or expand the ISR (Kafka AlterPartition). */
 export interface IsrProposal {
   topic: string;

@@ -15,6 +15,8 @@ export type ClusterViewListener = (events: ClusterEvent[]) => void;
 
 export class ClusterView {
   readonly brokers = new Map<number, BrokerRecord>();
+  /** Brokers in controlled shutdown: still alive, but handing their leaderships away. */
+  readonly shuttingDown = new Set<number>();
   readonly topics = new Map<string, TopicRecord>();
   private readonly states = new Map<string, StoredPartitionState>();
   controller: ControllerRecord | null = null;
@@ -27,6 +29,7 @@ export class ClusterView {
     const view = new ClusterView();
     const snapshot = await store.snapshot();
     for (const b of snapshot.brokers) view.brokers.set(b.nodeId, b);
+    for (const id of snapshot.shuttingDown) view.shuttingDown.add(id);
     for (const t of snapshot.topics) view.topics.set(t.name, t);
     for (const p of snapshot.partitions) view.states.set(key(p.topic, p.partition), p);
     view.controller = snapshot.controller;
@@ -76,6 +79,9 @@ export class ClusterView {
       if (e.type === 'broker') {
         if (e.broker === null) this.brokers.delete(e.nodeId);
         else this.brokers.set(e.nodeId, e.broker);
+      } else if (e.type === 'shuttingDown') {
+        if (e.shuttingDown) this.shuttingDown.add(e.nodeId);
+        else this.shuttingDown.delete(e.nodeId);
       } else if (e.type === 'controller') {
         this.controller = e.controller;
       } else if (e.type === 'topic') {

@@ -2,8 +2,8 @@
 //   line 1   version, always "0"
 //   line 2   N, the number of entries
 //   N lines  the entries, fields separated by one space:
-//     recovery-point-offset-checkpoint, log-start-offset-checkpoint (data dir root):
-//                                  "<topic> <partition> <offset>"
+//     recovery-point-offset-checkpoint, log-start-offset-checkpoint, replication-offset-checkpoint
+//     (data dir root):             "<topic> <partition> <offset>"
 //     leader-epoch-checkpoint (partition dir): "<epoch> <startOffset>"
 // Files are replaced atomically: the new content goes to "<name>.tmp", which is fsynced, renamed over
 // "<name>", and the directory is fsynced so the rename itself survives a crash. A file that does not
@@ -14,6 +14,8 @@ import { StorageError } from '../common/index.js';
 
 export const RECOVERY_POINT_CHECKPOINT = 'recovery-point-offset-checkpoint';
 export const LOG_START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+/** Cluster mode only: each log's high watermark (Kafka's name for the same file). */
+export const REPLICATION_OFFSET_CHECKPOINT = 'replication-offset-checkpoint';
 export const LEADER_EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export const TEMP_SUFFIX = '.tmp';
 

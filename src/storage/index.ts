@@ -10,6 +10,7 @@ export {
   LEADER_EPOCH_CHECKPOINT,
   LOG_START_OFFSET_CHECKPOINT,
   RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT,
   readLeaderEpochCheckpoint,
   readOffsetCheckpoint,
   writeFileAtomically,

@@ -1,16 +1,20 @@
 // All logs of one data dir. Layout:
 //   <dataDir>/recovery-point-offset-checkpoint   offsets below which each log is fsynced (checkpoint.ts)
 //   <dataDir>/log-start-offset-checkpoint         each log's logStartOffset (checkpoint.ts)
+//   <dataDir>/replication-offset-checkpoint       cluster mode only: each log's highWatermark (checkpoint.ts)
 //   <dataDir>/<topic>-<partition>/                one Log: segments, indexes, leader-epoch-checkpoint
 //   <dataDir>/<topic>-<partition>.<uuid>-delete/  a partition being deleted (removed on open)
 // Opening recovers every log concurrently; the root checkpoints are rewritten periodically (with the
-// retention pass), after logStartOffset moves, and on close.
+// retention pass), after logStartOffset moves, and on close. In cluster mode (useReplicatedHighWatermarks)
+// the high watermarks are checkpointed too, every few seconds and on close, so that a restarted replica
+// never exposes records the ISR may not all have: its high watermark restarts at the checkpointed one.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
 import {
   LOG_START_OFFSET_CHECKPOINT,
   RECOVERY_POINT_CHECKPOINT,
+  REPLICATION_OFFSET_CHECKPOINT,
   fsyncDir,
   readOffsetCheckpoint,
   writeOffsetCheckpoint,
@@ -56,6 +60,9 @@ export class LogManager {
   private checkpointChain: Promise<void> = Promise.resolve();
   private recoveryPoints = new Map<string, number>();
   private startOffsets = new Map<string, number>();
+  /** Set by useReplicatedHighWatermarks: the high-watermark checkpoint is then written too. */
+  private replicated = false;
+  private highWatermarkTimer: NodeJS.Timeout | null = null;
 
   private constructor(private readonly options: LogManagerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -226,7 +233,29 @@ export class LogManager {
     return pass;
   }
 
-  /** Rewrites both root checkpoints (serialized: concurrent callers queue). */
+  /**
+   * Cluster mode: every open log's high watermark becomes min(checkpointed, logEndOffset) (at least
+   * logStartOffset; a log absent from the checkpoint keeps logEndOffset, as before the checkpoint
+   * existed) and is moved by the replica manager from now on; the checkpoint is rewritten every
+   * `intervalMs` (Kafka's replica.high.watermark.checkpoint.interval.ms) and on close. Call once, before
+   * any replica role is taken. Single-broker mode never calls it: one replica is the whole ISR.
+   */
+  async useReplicatedHighWatermarks(intervalMs: number): Promise<void> {
+    if (this.replicated) return;
+    const checkpointed = await this.readCheckpoint(REPLICATION_OFFSET_CHECKPOINT);
+    this.replicated = true;
+    for (const [k, log] of this.byKey) {
+      const hw = checkpointed.get(k);
+      log.setExternalHighWatermark(true);
+      if (hw !== undefined) log.updateHighWatermark(Math.max(log.logStartOffset, hw));
+    }
+    this.highWatermarkTimer = setInterval(() => {
+      this.checkpoint().catch((err: unknown) => this.logger.warn('high watermark checkpoint failed', { error: errorMessage(err) }));
+    }, intervalMs);
+    this.highWatermarkTimer.unref();
+  }
+
+  /** Rewrites the root checkpoints (serialized: concurrent callers queue). */
   checkpoint(): Promise<void> {
     const run = this.checkpointChain.then(() => this.writeCheckpoints());
     this.checkpointChain = run.catch(() => undefined);
@@ -244,6 +273,12 @@ export class LogManager {
       join(dir, LOG_START_OFFSET_CHECKPOINT),
       logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.logStartOffset })),
     );
+    if (this.replicated) {
+      await writeOffsetCheckpoint(
+        join(dir, REPLICATION_OFFSET_CHECKPOINT),
+        logs.map((l) => ({ topic: l.topic, partition: l.partition, offset: l.highWatermark })),
+      );
+    }
   }
 
   async close(): Promise<void> {
@@ -251,6 +286,8 @@ export class LogManager {
     this.retentionTimer = null;
     if (this.cleanerTimer !== null) clearTimeout(this.cleanerTimer);
     this.cleanerTimer = null;
+    if (this.highWatermarkTimer !== null) clearInterval(this.highWatermarkTimer);
+    this.highWatermarkTimer = null;
     this.cleaner.stop();
     await this.cleaning?.catch(() => undefined);
     await Promise.all(this.logs().map((l) => l.close()));

@@ -12,6 +12,7 @@ import { LeaderEpochCache } from './leader-epoch-cache.js';
 import { DEFAULT_FLUSH_POLICY, fsyncBeforeAck, type FlushPolicy, type LogConfig } from './log-config.js';
 import { LogReader, type LogReadState, type ReadResult } from './log-reader.js';
 import { PositionCache } from './position-cache.js';
+import { deleteSnapshotsAbove, restoreProducerState, writeProducerSnapshot } from './producer-snapshot.js';
 import { producerBatchHeader, ProducerStateManager, type ProducerBatch, type ProducerBatchHeader } from './producer-state.js';
 import { loadSegments } from './recovery.js';
 import { Segment, type BatchInfo } from './segment.js';
@@ -127,8 +128,6 @@ export class Log {
     await storageFs().mkdirp(options.dir);
     const { cache: epochs, corrupt } = await LeaderEpochCache.load(options.dir, logger);
     const now = (options.now ?? Date.now)();
-    // Producer state is replayed from the scanned batches' headers (always the active segment).
-    const producerBatches: { header: ProducerBatchHeader; baseOffset: number; timestamp: number }[] = [];
     const loaded = await loadSegments({
       dir: options.dir,
       // A corrupt epoch checkpoint is rebuilt from the batches, so every segment is scanned.
@@ -137,16 +136,14 @@ export class Log {
       indexIntervalBytes: options.config.indexIntervalBytes,
       logger,
       now,
-      onBatch: (h) => {
-        epochs.assign(h.partitionLeaderEpoch, h.baseOffset);
-        if (h.producerId >= 0n && !h.isControl) producerBatches.push({ header: h, baseOffset: h.baseOffset, timestamp: h.maxTimestamp });
-      },
+      onBatch: (h) => epochs.assign(h.partitionLeaderEpoch, h.baseOffset),
     });
     epochs.truncateFromEnd(loaded.logEndOffset);
     if (epochs.dirty) await epochs.persist();
     if (loaded.createdSegment) await fsyncDir(options.dir);
     const log = new Log(options, loaded.segments, loaded.logStartOffset, epochs);
-    for (const b of producerBatches) if (b.baseOffset < loaded.logEndOffset) log.producers.update(b.header, b.baseOffset, b.timestamp);
+    // Producer state: the newest snapshot, then the batches after it (producer-snapshot.ts).
+    await restoreProducerState({ dir: options.dir, segments: loaded.segments, logEndOffset: loaded.logEndOffset, producers: log.producers, logger });
     return log;
   }
 
@@ -384,6 +381,11 @@ export class Log {
     // Segment lists are replaced, never mutated: reads iterate over the list they started with.
     this.segments = [...this.segments, segment];
     this.logger.debug('rolled log segment', { baseOffset: segment.baseOffset });
+    // Before any batch of the new segment is recorded: the state as of its base offset. Without it
+    // the next open only scans more batches, so a failure here does not fail the append.
+    await writeProducerSnapshot(this.dir, segment.baseOffset, this.producers).catch((err: unknown) =>
+      this.logger.warn('could not write the producer state snapshot', { error: errorMessage(err) }),
+    );
     return segment;
   }
 
@@ -592,6 +594,7 @@ export class Log {
       this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
       this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
       this.producers.truncateFrom(this._logEndOffset);
+      await deleteSnapshotsAbove(this.dir, this._logEndOffset);
       if (this.epochs.truncateFromEnd(this._logEndOffset)) await this.epochs.persist();
     });
   }
@@ -627,6 +630,12 @@ export class Log {
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
       this.waiters.wakeAll();
       this.endWaiters.wakeAll();
+      // A clean close: the next open loads this snapshot and scans nothing for producer state.
+      if (this.failure === null) {
+        await writeProducerSnapshot(this.dir, this._logEndOffset, this.producers).catch((err: unknown) =>
+          this.logger.warn('could not write the producer state snapshot', { error: errorMessage(err) }),
+        );
+      }
       for (const segment of this.segments) await segment.close().catch(() => undefined);
     });
   }

@@ -64,6 +64,9 @@ describe('loadBrokerConfig', () => {
         replicaLagTimeMaxMs: 30000,
         replicaFetchWaitMaxMs: 500,
         replicaFetchMaxBytes: 1048576,
+        highWatermarkCheckpointIntervalMs: 5000,
+        controlledShutdownEnable: true,
+        controlledShutdownMaxWaitMs: 10000,
       },
     });
   });

@@ -1,0 +1,176 @@
+// The idempotent producer against the real in-process broker: batches carry one producer id with
+// consecutive sequences, and a batch whose answer is lost (the connection drops after the broker
+// appended it) is retried with the same bytes and stored once.
+import { readFile } from 'node:fs/promises';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
+import { advanceSequence } from '../../src/client/idempotence.js';
+import { UsageError } from '../../src/common/index.js';
+import { scanBatches, type BatchHeader } from '../../src/records/index.js';
+import { startTestBroker, type TestBroker } from './broker-fixture.js';
+
+let tb: TestBroker;
+let client: KafkaClient;
+
+beforeAll(async () => {
+  tb = await startTestBroker();
+  client = await KafkaClient.connect({ broker: tb.address });
+});
+
+afterAll(async () => {
+  await client?.close();
+  await tb?.stop();
+});
+
+async function createTopic(c: KafkaClient, name: string): Promise<void> {
+  const [res] = await new Admin(c).createTopics([{ name, numPartitions: 1, replicationFactor: 1, configs: {} }]);
+  expect(res?.errorCode).toBe(0);
+}
+
+/** The batch headers stored in partition 0's first segment (acks=all fsyncs before answering). */
+async function storedBatches(topic: string): Promise<BatchHeader[]> {
+  const buf = await readFile(join(tb.dataDir, `${topic}-0`, '00000000000000000000.log'));
+  const headers: BatchHeader[] = [];
+  const scan = scanBatches(buf, (h) => headers.push(h));
+  expect(scan.validBytes).toBe(buf.length);
+  return headers;
+}
+
+/**
+ * A TCP proxy to the broker that forwards everything, except that it closes the client's connection
+ * instead of forwarding the answer to the first `dropProduceAnswers` Produce requests: the broker has
+ * appended the batch, the client only sees a lost connection.
+ */
+async function droppingProxy(target: string, dropProduceAnswers: number): Promise<{ address: string; produceRequests: Buffer[]; close(): Promise<void> }> {
+  const [host, port] = target.split(':') as [string, string];
+  const produceRequests: Buffer[] = [];
+  let toDrop = dropProduceAnswers;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((down) => {
+    const up = connect(Number(port), host);
+    sockets.add(down).add(up);
+    const apiKeys: number[] = [];
+    frames(down, (frame) => {
+      const apiKey = frame.readInt16BE(4);
+      apiKeys.push(apiKey);
+      if (apiKey === 0) produceRequests.push(frame);
+      up.write(frame);
+    });
+    frames(up, (frame) => {
+      if (apiKeys.shift() === 0 && toDrop > 0) {
+        toDrop--;
+        down.destroy();
+        up.destroy();
+        return;
+      }
+      down.write(frame);
+    });
+    down.on('error', () => up.destroy());
+    up.on('error', () => down.destroy());
+    down.on('close', () => up.destroy());
+    up.on('close', () => down.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no TCP address');
+  return {
+    address: `127.0.0.1:${address.port}`,
+    produceRequests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Calls `onFrame` with each whole size-prefixed frame (prefix included) read from `socket`. */
+function frames(socket: Socket, onFrame: (frame: Buffer) => void): void {
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const size = 4 + pending.readInt32BE(0);
+      onFrame(pending.subarray(0, size));
+      pending = pending.subarray(size);
+    }
+  });
+}
+
+describe('idempotent producer', () => {
+  it('refuses acks other than -1 and more than one batch per partition in flight', () => {
+    expect(() => new Producer(client, { idempotent: true, acks: 1 })).toThrow(UsageError);
+    expect(() => new Producer(client, { idempotent: true, acks: 0 })).toThrow(/acks=-1/);
+    expect(() => new Producer(client, { idempotent: true, maxInFlightPerPartition: 2 })).toThrow(UsageError);
+  });
+
+  it('writes one producer id and consecutive sequences into every batch', async () => {
+    const topic = 'idem-seq';
+    await createTopic(client, topic);
+    const producer = new Producer(client, { idempotent: true, lingerMs: 0 });
+    const sizes = [3, 1, 7, 2];
+    let n = 0;
+    for (const size of sizes) {
+      const sent = Array.from({ length: size }, () => producer.send({ topic, partition: 0, value: Buffer.from(`v${n++}`) }));
+      const offsets = (await Promise.all(sent)).map((m) => m.offset);
+      expect(offsets).toEqual(Array.from({ length: size }, (_, i) => n - size + i));
+    }
+    await producer.close();
+    const batches = await storedBatches(topic);
+    expect(batches.map((b) => b.recordsCount)).toEqual(sizes);
+    const producerId = batches[0]?.producerId ?? -1n;
+    expect(producerId).toBeGreaterThanOrEqual(0n);
+    expect(batches.map((b) => b.producerId)).toEqual(sizes.map(() => producerId));
+    expect(batches.map((b) => b.producerEpoch)).toEqual([0, 0, 0, 0]);
+    expect(batches.map((b) => b.baseSequence)).toEqual([0, 3, 4, 11]);
+    expect(batches.map((b) => b.baseOffset)).toEqual([0, 3, 4, 11]);
+
+    // A second producer gets another id and starts again at sequence 0.
+    const second = new Producer(client, { idempotent: true });
+    await second.send({ topic, partition: 0, value: Buffer.from('other') });
+    await second.close();
+    const last = (await storedBatches(topic)).at(-1);
+    expect(last?.producerId).not.toBe(producerId);
+    expect(last?.baseSequence).toBe(0);
+    expect(last?.baseOffset).toBe(13);
+  });
+
+  it('wraps sequences from 2^31 - 1 to 0', () => {
+    expect(advanceSequence(0, 5)).toBe(5);
+    expect(advanceSequence(0x7ffffffe, 1)).toBe(0x7fffffff);
+    expect(advanceSequence(0x7ffffffe, 2)).toBe(0);
+    expect(advanceSequence(0x7ffffffd, 10)).toBe(7);
+  });
+
+  it.each([
+    { idempotent: true, stored: [2, 1] },
+    // The control case: without idempotence the lost answer's batch is stored twice.
+    { idempotent: false, stored: [2, 2, 1] },
+  ])('a batch retried after its answer was lost is stored once (idempotent: $idempotent)', async ({ idempotent, stored }) => {
+    const topic = `idem-retry-${idempotent}`;
+    await createTopic(client, topic);
+    const proxy = await droppingProxy(tb.address, 1);
+    const viaProxy = await KafkaClient.connect({ broker: proxy.address });
+    try {
+      const producer = new Producer(viaProxy, { idempotent, lingerMs: 0, retryBackoffMs: 10 });
+      const first = await Promise.all([0, 1].map((i) => producer.send({ topic, partition: 0, value: Buffer.from(`a${i}`) })));
+      const second = await producer.send({ topic, partition: 0, value: Buffer.from('b') });
+      await producer.close();
+      // Without idempotence the client is told the offsets of the second copy.
+      expect(first.map((m) => m.offset)).toEqual(idempotent ? [0, 1] : [2, 3]);
+      expect(second.offset).toBe(idempotent ? 2 : 4);
+      // The first batch went out twice: identical requests but for the correlation id (bytes 8..11).
+      expect(proxy.produceRequests.length).toBe(3);
+      const [a, b] = proxy.produceRequests.slice(0, 2).map((f) => Buffer.from(f).fill(0, 8, 12)) as [Buffer, Buffer];
+      expect(a.equals(b)).toBe(true);
+      const batches = await storedBatches(topic);
+      expect(batches.map((h) => h.recordsCount)).toEqual(stored);
+      if (idempotent) expect(batches.map((h) => h.baseSequence)).toEqual([0, 2]);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+});
