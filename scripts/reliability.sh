@@ -17,4 +17,6 @@ export LOGCTL_RELIABILITY_FUZZ="${LOGCTL_RELIABILITY_FUZZ:-100000}"
 npx tsc -p tsconfig.json
 # One file at a time: the kill loop and the fuzz each want the whole machine; no per-test timeout
 # applies beyond the ones the tests set for themselves (scaled to the counts).
+# With no arguments, also leader SIGKILLs in a 3-broker cluster with an idempotent producer (npm test: 3).
+if [ $# -eq 0 ]; then LOGCTL_FAILOVER_KILLS="${LOGCTL_FAILOVER_KILLS:-10}" npx vitest run --testTimeout=3600000 --hookTimeout=120000 test/replication/failover.test.ts; fi
 exec npx vitest run --no-file-parallelism --testTimeout=3600000 --hookTimeout=120000 "${@:-test/reliability}"
