@@ -2,12 +2,12 @@
 // real broker process on a random port. Every child gets its own XDG directories so that a developer's
 // profiles or local broker socket never leak into a test.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { startBrokerProcess as startSharedBroker } from '../helpers/broker-process.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = join(ROOT, 'bin', 'run.js');
@@ -73,26 +73,13 @@ export interface BrokerProcess {
 
 /** `settings`: broker settings passed as `--set key=value` (e.g. group.initial.rebalance.delay.ms=0). */
 export async function startBrokerProcess(settings: Record<string, string> = {}): Promise<BrokerProcess> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'logctl-cli-broker-'));
-  const set = Object.entries(settings).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
-  const child = spawn(process.execPath, [BIN, 'broker', 'start', '--data-dir', dataDir, '--listen', '127.0.0.1:0', '--no-socket', '--ready-json', ...set], {
-    cwd: ROOT, env: isolatedEnv(), stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const lines = createInterface({ input: child.stdout! });
-  const ready = await new Promise<{ tcp: string }>((resolveReady, reject) => {
-    lines.once('line', (line) => resolveReady(JSON.parse(line) as { tcp: string }));
-    void exited.then((code) => reject(new Error(`broker exited with ${code} before ready: ${stderr}`)));
-  });
+  const broker = await startSharedBroker({ set: settings, env: isolatedEnv() });
   return {
-    address: ready.tcp,
-    dataDir,
+    address: broker.bootstrap,
+    dataDir: broker.dataDir,
     stop: async () => {
-      child.kill('SIGTERM');
-      const code = await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      const code = await broker.stop();
+      broker.cleanup();
       return code;
     },
   };

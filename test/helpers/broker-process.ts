@@ -31,6 +31,8 @@ export interface StartOptions {
   socket?: boolean;
   port?: number;
   set?: Record<string, string>;
+  /** The broker's environment (default: this process's, with NO_COLOR). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export async function startBrokerProcess(options: StartOptions = {}): Promise<BrokerProcess> {
@@ -39,7 +41,7 @@ export async function startBrokerProcess(options: StartOptions = {}): Promise<Br
   if (options.socket) args.push('--socket', join(dataDir, 'logctl.sock'));
   else args.push('--no-socket');
   for (const [k, v] of Object.entries(options.set ?? {})) args.push('--set', `${k}=${v}`);
-  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const proc = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? { ...process.env, NO_COLOR: '1' } });
   let stderr = '';
   proc.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<number | null>((res) => proc.once('exit', (code) => res(code)));
