@@ -2,16 +2,17 @@
 // `npm run build:binary`: builds dist/logctl, a single executable (Linux x64) holding Node, every
 // command and the broker. Offline, from the local Node install:
 //   1. esbuild bundles scripts/binary/entry.mjs (oclif + all of commands/ and src/) into one CJS file,
-//      with an in-memory command map generated from commands/ (the same ids oclif's file discovery gives);
+//      with the in-memory command map of scripts/bundle/commands.mjs;
 //   2. the native addons' .node files become SEA assets (scripts/binary/native.cjs loads them);
 //   3. `node --experimental-sea-config` writes the blob, postject injects it into a copy of `node`.
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeMetafile, build } from 'esbuild';
+import { commandsPlugin } from './bundle/commands.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'dist', 'sea');
@@ -29,33 +30,9 @@ const NATIVE = [
   { request: 'zstd-napi/binding.js', asset: 'zstd.node', file: () => join(dirname(require.resolve('zstd-napi/package.json')), 'build', 'Release', 'binding.node') },
 ];
 
-/** Command ids from commands/ exactly as oclif's pattern strategy derives them (topic/create.ts → topic:create). */
-function commandFiles(dir = join(root, 'commands')) {
-  const out = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...commandFiles(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts') && !name.endsWith('.test.ts')) out.push(p);
-  }
-  return out.sort();
-}
-
-function commandsModule() {
-  const files = commandFiles();
-  const lines = files.map((f, i) => `import C${i} from ${JSON.stringify(f)};`);
-  const entries = files.map((f, i) => {
-    const parts = relative(join(root, 'commands'), f).replace(/\.ts$/, '').split(sep);
-    if (parts.at(-1) === 'index') parts.pop();
-    return `  ${JSON.stringify(parts.join(':'))}: C${i},`;
-  });
-  return `${lines.join('\n')}\nexport const COMMANDS = {\n${entries.join('\n')}\n};\n`;
-}
-
-const logctlPlugin = {
-  name: 'logctl-binary',
+const nativePlugin = {
+  name: 'logctl-native-assets',
   setup(b) {
-    b.onResolve({ filter: /^logctl:commands$/ }, () => ({ path: 'commands', namespace: 'logctl' }));
-    b.onLoad({ filter: /.*/, namespace: 'logctl' }, () => ({ contents: commandsModule(), loader: 'js', resolveDir: root }));
     const byRequest = new Map(NATIVE.map((n) => [n.request, n]));
     b.onResolve({ filter: /^(@node-rs\/crc32-linux-x64-gnu|@napi-rs\/snappy-linux-x64-gnu|@antoniomuso\/lz4-napi-linux-x64-gnu)$/ }, (args) => ({ path: args.path, namespace: 'native' }));
     // Every other prebuilt the loaders probe (other platforms, musl, wasi, a .node beside the loader):
@@ -116,7 +93,7 @@ export async function buildBinary({ log = (m) => process.stderr.write(`${m}\n`) 
     // oclif reads tsconfig.json with TypeScript only when running commands from .ts sources (development).
     external: ['typescript'],
     metafile: true,
-    plugins: [logctlPlugin],
+    plugins: [commandsPlugin, nativePlugin],
   });
   for (const w of result.warnings) log(`esbuild: ${w.text}`);
   if (process.env.LOGCTL_BUNDLE_REPORT) log(await analyzeMetafile(result.metafile));

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# The whole test suite (README: `npm test`): test dependencies, type-check and build, layering check,
+# The whole test suite (README: `npm test`): test dependencies, type-check and build (tsc, then the CLI
+# bundle bin/run.js runs), layering check,
 # then every vitest file. Extra arguments go to vitest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-test-deps.sh
 bash scripts/install-etcd.sh
 npx tsc -p tsconfig.json
+node scripts/build-cli.mjs
 node scripts/check-layers.mjs
 exec npx vitest run "$@"

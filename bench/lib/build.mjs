@@ -1,7 +1,7 @@
 // A private build of the tree for the benchmark. Other engineers rebuild dist/ while a run is going (a
 // half-written dist/ once made every broker start fail), so the bench compiles into its own directory:
-//   $BUILD/dist (tsc --outDir), $BUILD/bin/run.js and package.json (copies: oclif finds its commands
-//   from them), $BUILD/node_modules → the checkout's node_modules.
+//   $BUILD/dist (tsc --outDir, then the CLI bundle dist/cli.cjs and its code cache, as `npm run build`),
+//   $BUILD/bin/run.js and package.json (copies), $BUILD/node_modules → the checkout's node_modules.
 // Child processes find it through LOGCTL_BENCH_BUILD.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
@@ -24,6 +24,9 @@ export function buildSnapshot() {
   cpSync(join(ROOT, 'package.json'), join(BUILD, 'package.json'));
   cpSync(join(ROOT, 'bin', 'run.js'), CLI);
   symlinkSync(join(ROOT, 'node_modules'), join(BUILD, 'node_modules'));
-  if (!existsSync(join(BUILD, 'dist', 'commands', 'broker', 'start.js'))) throw new Error(`build failed: ${BUILD}/dist/commands/broker/start.js missing`);
+  spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-cli.mjs'), '--root', BUILD], { cwd: ROOT, stdio: 'inherit' });
+  for (const rel of ['commands/broker/start.js', 'cli.cjs', 'cli.cjs.cache']) {
+    if (!existsSync(join(BUILD, 'dist', rel))) throw new Error(`build failed: ${BUILD}/dist/${rel} missing`);
+  }
   process.env.LOGCTL_BENCH_BUILD = BUILD;
 }

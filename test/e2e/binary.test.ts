@@ -35,7 +35,7 @@ let broker: ChildProcess | undefined;
 let address: string;
 
 beforeAll(async () => {
-  const sources = ['src', 'commands', 'scripts/binary', 'scripts/build-binary.mjs', 'package.json'].map((p) => join(root, p));
+  const sources = ['src', 'commands', 'scripts/binary', 'scripts/bundle', 'scripts/build-binary.mjs', 'package.json'].map((p) => join(root, p));
   if (!existsSync(built) || statSync(built).mtimeMs < newest(sources)) {
     await (buildBinary as (o: { log: (m: string) => void }) => Promise<string>)({ log: () => {} });
   }
