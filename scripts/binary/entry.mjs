@@ -5,7 +5,7 @@
 //   come from SEA assets (native.cjs).
 import Module from 'node:module';
 import { dirname } from 'node:path';
-import { runOclif } from '../bundle/run-oclif.mjs';
+import { runCli } from '../bundle/run-oclif.mjs';
 
 const bundled = {
   snappy: () => require('snappy'),
@@ -22,4 +22,4 @@ Module._load = function load(request, parent, isMain) {
   return originalLoad.call(this, request, parent, isMain);
 };
 
-runOclif(dirname(process.execPath));
+runCli(dirname(process.execPath));

@@ -45,6 +45,13 @@ export interface PartitionQueue {
   sizeHint: number;
 }
 
+/**
+ * A batch also closes at this many records: a record's offsetDelta is a zigzag varint, 2 bytes up to
+ * 8,191 and 3 bytes from 8,192, so a 1 MiB batch of 100-byte records (~9,500) would store ~14% of them
+ * with one byte more (bench D: 110.06 → 109.99 bytes per 100-byte record at default batching).
+ */
+const MAX_BATCH_RECORDS = 8192;
+
 export class RecordAccumulator {
   /** Bytes of records in every batch not yet completed. */
   bufferedBytes = 0;
@@ -96,7 +103,7 @@ export class RecordAccumulator {
     batch.deliveries.push(delivery);
     batch.bytes += size;
     this.bufferedBytes += size;
-    if (batch.bytes >= this.batchBytes) this.seal(q, batch);
+    if (batch.bytes >= this.batchBytes || batch.writer.count >= MAX_BATCH_RECORDS) this.seal(q, batch);
     return batch;
   }
 

@@ -1,8 +1,10 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, Consumer, KafkaClient, Producer, type ConsumedRecord, type RecordMetadata } from '../../src/client/index.js';
 import { BatchWriter } from '../../src/client/batch-writer.js';
 import { ErrorCode, KafkaError } from '../../src/common/index.js';
-import { buildRecordBatch, decodeRecordBatches, type RecordHeader } from '../../src/records/index.js';
+import { buildRecordBatch, decodeRecordBatches, scanBatches, type RecordHeader } from '../../src/records/index.js';
 import { startTestBroker, type TestBroker } from './broker-fixture.js';
 
 interface Input {
@@ -90,6 +92,18 @@ describe('Producer.produce (callback fast path)', () => {
     expect(reports.every((r) => (r[0] as RecordMetadata).topic === topic && (r[0] as RecordMetadata).partition === 0)).toBe(true);
     const got = await readAll(topic, 0, 20_000);
     expect(got.map((r) => r.value?.toString())).toEqual(reports.map((_, i) => `v${i}`));
+    await producer.close();
+  });
+
+  it('closes a batch at 8,192 records, where the offsetDelta varint would grow to 3 bytes', async () => {
+    await createTopic('fast-count', 1);
+    const producer = new Producer(client, { lingerMs: 60_000 });
+    for (let i = 0; i < 20_000; i++) producer.produce({ topic: 'fast-count', value: Buffer.from([i & 0xff]) }, () => {});
+    await producer.flush();
+    const counts: number[] = [];
+    const log = await readFile(join(tb.dataDir, 'fast-count-0', `${'0'.repeat(20)}.log`));
+    scanBatches(log, (h) => counts.push(h.lastOffsetDelta + 1));
+    expect(counts).toEqual([8192, 8192, 3616]);
     await producer.close();
   });
 
