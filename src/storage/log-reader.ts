@@ -2,7 +2,7 @@
 // positional read in the common case) and timestamp lookups. Reads run beside the write queue on a
 // snapshot of the committed state, so they never see bytes past a segment's committed size.
 import { ErrorCode, KafkaError, errorMessage, type Logger } from '../common/index.js';
-import { decodeRecordBatches, scanBatches } from '../records/index.js';
+import { BATCH_FIELD, decodeRecordBatches, scanBatches } from '../records/index.js';
 import { lastOffsetOf } from './append-batches.js';
 import type { PositionCache } from './position-cache.js';
 import type { Segment } from './segment.js';
@@ -63,7 +63,12 @@ export class LogReader {
       }
     }
     if (buf === null || buf.length === 0 || segment === undefined) return result;
-    buf = this.verified(buf, segment, position, fetchOffset);
+    if (position + buf.length <= segment.verifiedBytes) {
+      checkFirstBatch(buf, fetchOffset, segment, position);
+    } else {
+      buf = this.verified(buf, segment, position, fetchOffset);
+      segment.markVerified(position, position + buf.length);
+    }
     this.positions.remember(lastOffsetOf(buf) + 1, segment, position + buf.length);
     result.records = [buf];
     result.size = buf.length;
@@ -73,7 +78,9 @@ export class LogReader {
   /**
    * Only batches that pass their CRC and continue each other's offsets leave the broker: a segment
    * below the recovery point is not rescanned on open, so a bit flipped on disk since is caught here.
-   * Serves the valid prefix; a corrupt first batch is a KAFKA_STORAGE_ERROR for this fetch.
+   * Serves the valid prefix; a corrupt first batch is a KAFKA_STORAGE_ERROR for this fetch. Bytes below
+   * segment.verifiedBytes were checked in this process already (written by a validated append, or read
+   * before) and are not checked again: re-checking every fetch cost ~0.04 µs per 100-byte record.
    */
   private verified(buf: Buffer, segment: Segment, position: number, fetchOffset: number): Buffer {
     let expected = -1;
@@ -125,6 +132,16 @@ export class LogReader {
       return { offset: Math.max(loc.baseOffset, logStartOffset), timestamp: loc.maxTimestamp };
     }
     return null;
+  }
+}
+
+/** A read of verified bytes still starts at the batch holding the fetch offset (a position-cache slip
+ *  would otherwise serve the wrong records). Batch header: baseOffset int64 @0, lastOffsetDelta int32 @23. */
+function checkFirstBatch(buf: Buffer, fetchOffset: number, segment: Segment, position: number): void {
+  const baseOffset = Number(buf.readBigInt64BE(BATCH_FIELD.baseOffset));
+  const lastOffset = baseOffset + buf.readInt32BE(BATCH_FIELD.lastOffsetDelta);
+  if (baseOffset > fetchOffset || lastOffset < fetchOffset) {
+    throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `batch at byte ${position} of ${segment.logPath} covers ${baseOffset}..${lastOffset}, not the fetch offset ${fetchOffset}`);
   }
 }
 

@@ -271,6 +271,8 @@ export class Log {
     let buffers: Buffer[] = [];
     let infos: BatchInfo[] = [];
     let pendingBytes = 0;
+    // Whether every batch in `buffers` had its CRC checked by the caller (a follower's were not).
+    let verified = true;
     let next = this._logEndOffset;
     let epochChanged = false;
     let messages = 0;
@@ -302,10 +304,11 @@ export class Log {
           continue;
         }
         if (this.shouldRoll(segment, pendingBytes, op, next, now)) {
-          if (buffers.length > 0) await this.writeTo(segment, buffers, infos, now);
+          if (buffers.length > 0) await this.writeTo(segment, buffers, infos, now, verified);
           buffers = [];
           infos = [];
           pendingBytes = 0;
+          verified = true;
           segment = await this.roll(now);
         }
         const baseOffset = next;
@@ -326,11 +329,12 @@ export class Log {
         }
         if (!op.asFollower && this.epochs.assign(op.leaderEpoch, baseOffset)) epochChanged = true;
         buffers.push(op.buf);
+        if (op.asFollower) verified = false;
         pendingBytes += op.buf.length;
         messages += op.parsed.offsets;
         results.push({ baseOffset, lastOffset: next - 1, logAppendTime: appendTime });
       }
-      if (buffers.length > 0) await this.writeTo(segment, buffers, infos, now);
+      if (buffers.length > 0) await this.writeTo(segment, buffers, infos, now, verified);
       this.unflushedMessages += messages;
       if (epochChanged) await this.epochs.persist();
       if (fsyncBeforeAck(this.flushPolicy)) await this.syncActive();
@@ -344,8 +348,8 @@ export class Log {
     if (!fsyncBeforeAck(this.flushPolicy)) await this.maybeFlushAfterAck();
   }
 
-  private async writeTo(segment: Segment, buffers: Buffer[], infos: BatchInfo[], now: number): Promise<void> {
-    await segment.append(buffers, infos, now);
+  private async writeTo(segment: Segment, buffers: Buffer[], infos: BatchInfo[], now: number, verified: boolean): Promise<void> {
+    await segment.append(buffers, infos, now, verified);
     this.stats.writes++;
     this._logEndOffset = segment.nextOffset;
     this.positions.remember(segment.nextOffset, segment, segment.size);

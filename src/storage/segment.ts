@@ -55,6 +55,12 @@ export class Segment {
   lastModified: number;
   /** Set once delete() started: cached positions in it are no longer valid. */
   deleted = false;
+  /**
+   * Bytes from the start known, in this process, to be whole batches with good CRCs and continuous
+   * offsets: scanned by recover(), written by a leader append (its caller checked every CRC), or checked
+   * by an earlier read. Reads below it skip the CRC pass (log-reader.ts).
+   */
+  verifiedBytes = 0;
   private bytesSinceIndexEntry = 0;
   private dirty = false;
   private reads = 0;
@@ -111,8 +117,9 @@ export class Segment {
     return this.maxTimestamp >= 0 ? this.maxTimestamp : this.lastModified;
   }
 
-  /** Writes batches (whole buffers, back to back) at the end and indexes them. `batches` describes them in order. */
-  async append(buffers: Buffer[], batches: BatchInfo[], now: number): Promise<void> {
+  /** Writes batches (whole buffers, back to back) at the end and indexes them. `batches` describes them
+   *  in order; `verified`: every batch's CRC was checked before (not so for a follower's). */
+  async append(buffers: Buffer[], batches: BatchInfo[], now: number, verified: boolean): Promise<void> {
     const start = this.size;
     let total = 0;
     for (const b of buffers) total += b.length;
@@ -125,6 +132,12 @@ export class Segment {
     }
     this.size = start + total;
     this.lastModified = now;
+    if (verified) this.markVerified(start, this.size);
+  }
+
+  /** [from, to) holds valid batches: grows verifiedBytes when the range continues it. */
+  markVerified(from: number, to: number): void {
+    if (from <= this.verifiedBytes && to > this.verifiedBytes) this.verifiedBytes = Math.min(to, this.size);
   }
 
   /** Adds a batch (already in the file at `position`) to the in-memory state and the sparse indexes. */
@@ -150,6 +163,7 @@ export class Segment {
     await this.offsetIndex.truncateTo(this.baseOffset);
     await this.timeIndex.truncateTo(this.baseOffset);
     this.size = 0;
+    this.verifiedBytes = 0;
     this.nextOffset = this.baseOffset;
     this.maxTimestamp = -1;
     this.offsetOfMaxTimestamp = this.baseOffset;
@@ -160,6 +174,7 @@ export class Segment {
       onBatch?.(h);
     });
     this.size = result.validBytes;
+    this.verifiedBytes = result.validBytes;
     // The file's birth time is not portable; the first batch's time is the best age estimate.
     if (this.firstBatchTimestamp >= 0 && this.firstBatchTimestamp <= this.createdAt) this.createdAt = this.firstBatchTimestamp;
     if (result.validBytes < fileSize) {
