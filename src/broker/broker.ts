@@ -11,6 +11,7 @@ import type { BrokerConfig } from './config.js';
 import type { BrokerContext, ClusterRuntime } from './context.js';
 import { advertisedApiKeys, createDispatcher } from './dispatcher.js';
 import { createHandlerRegistry } from './handlers/index.js';
+import { ReadBufferPool } from './read-buffers.js';
 import { LocalProducerIdBlocks, ProducerIdManager } from './producer-ids.js';
 import { TopicManager } from './topics.js';
 import { GroupCoordinator } from '../coordinator/index.js';
@@ -69,6 +70,7 @@ export async function startBroker(
     producerIds: new ProducerIdManager(etcd === null ? new LocalProducerIdBlocks(config.dataDir) : new EtcdProducerIdBlocks(etcd.namespace)),
     metrics,
     cluster: null,
+    readBuffers: new ReadBufferPool(),
   };
   let cluster: ClusterRuntime | null = null;
   const server = new Server({

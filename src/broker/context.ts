@@ -9,6 +9,7 @@ import type { BrokerConfig } from './config.js';
 import type { BrokerMetrics } from './metrics/index.js';
 import type { ClusterGroups } from './cluster-groups.js';
 import type { ProducerIdManager } from './producer-ids.js';
+import type { ReadBufferPool } from './read-buffers.js';
 import type { TopicManager } from './topics.js';
 
 /** Cluster mode (--cluster): the etcd store, the live metadata view, replica roles and the controller. */
@@ -42,4 +43,6 @@ export interface BrokerContext {
   metrics?: BrokerMetrics;
   /** null for a single broker (local metadata, every partition led here). */
   cluster: ClusterRuntime | null;
+  /** Reused fetch read buffers (read-buffers.ts). */
+  readBuffers: ReadBufferPool;
 }

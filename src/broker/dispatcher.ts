@@ -2,11 +2,11 @@
 // answered (undecodable header or body, unknown API, unsupported version) throws, which closes the
 // connection as Kafka does, with one exception: an unsupported ApiVersions version is answered with
 // a v0-format error body listing what we support, so that clients can step down (protocol.md §5).
-import type { FrameHandler } from '../net/index.js';
+import type { FrameHandler, ResponseChunks } from '../net/index.js';
 import { ApiKey, ApiVersions, decodeRequestHeader, encodeResponseFrame } from '../protocol/index.js';
 import { ErrorCode, ProtocolError } from '../common/index.js';
 import type { BrokerContext } from './context.js';
-import type { RegisteredHandler } from './handlers/handler.js';
+import type { RegisteredHandler, RequestContext } from './handlers/handler.js';
 import { RequestOrder } from './request-order.js';
 
 export function createDispatcher(registry: ReadonlyMap<number, RegisteredHandler>, broker: BrokerContext): FrameHandler {
@@ -21,14 +21,17 @@ export function createDispatcher(registry: ReadonlyMap<number, RegisteredHandler
       if (apiKey === ApiKey.ApiVersions) return Promise.resolve(unsupportedApiVersions(registry, correlationId));
       throw new ProtocolError(`unsupported ${handler.name} version ${apiVersion} (supported ${handler.minVersion}-${handler.maxVersion})`);
     }
-    const ctx = { header, connection, broker };
+    const ctx: RequestContext = { header, connection, broker };
     const startedAt = performance.now();
     const body = frame.subarray(bodyOffset);
     return order
       .run(connection, apiKey === ApiKey.Produce, () => handler.run(body, apiVersion, ctx))
       .then((response) => {
         broker.metrics?.requestDone(handler.name, startedAt);
-        return response === null ? null : encodeResponseFrame(apiKey, apiVersion, correlationId, response);
+        if (response === null) return null;
+        const chunks: ResponseChunks = encodeResponseFrame(apiKey, apiVersion, correlationId, response);
+        if (ctx.onWritten !== undefined) chunks.onWritten = ctx.onWritten;
+        return chunks;
       });
   };
 }

@@ -13,11 +13,15 @@ export interface ConnectionContext {
   closing?: AbortSignal;
 }
 
+/** A response frame's chunks. `onWritten`, when set, runs once they are all handed to the kernel (or
+ *  their write failed): then the chunks' memory may be reused (pooled fetch buffers). */
+export type ResponseChunks = Buffer[] & { onWritten?: () => void };
+
 /**
  * Called for every frame, in order; the returned promise's chunks (or null = no response, acks=0)
  * are written in request order even if later requests finish first. Throwing closes the connection.
  */
-export type FrameHandler = (frame: Buffer, ctx: ConnectionContext) => Promise<Buffer[] | null>;
+export type FrameHandler = (frame: Buffer, ctx: ConnectionContext) => Promise<ResponseChunks | null>;
 
 export interface ConnectionOptions {
   maxFrameBytes: number;
@@ -31,7 +35,7 @@ export interface ConnectionOptions {
 /** A request whose response may not be written yet because an earlier one is still pending. */
 interface Slot {
   settled: boolean;
-  response: Buffer[] | null;
+  response: ResponseChunks | null;
   error: unknown;
 }
 
@@ -144,7 +148,7 @@ export class Connection {
   private dispatch(frame: Buffer): void {
     const slot: Slot = { settled: false, response: null, error: undefined };
     this.queue.push(slot);
-    let promise: Promise<Buffer[] | null>;
+    let promise: Promise<ResponseChunks | null>;
     try {
       promise = this.options.handler(frame, this.ctx);
     } catch (err) {
@@ -188,7 +192,13 @@ export class Connection {
         this.socket.cork();
         corked = true;
       }
-      for (const chunk of slot.response) this.socket.write(chunk);
+      const { onWritten } = slot.response;
+      const last = slot.response.length - 1;
+      for (let i = 0; i <= last; i++) {
+        // Write callbacks run in order, so the last one's means every chunk of the frame is out.
+        if (i === last && onWritten !== undefined) this.socket.write(slot.response[i]!, () => onWritten());
+        else this.socket.write(slot.response[i]!);
+      }
     }
     if (corked) this.socket.uncork();
     this.applyBackpressure();

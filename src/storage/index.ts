@@ -19,7 +19,7 @@ export {
   type EpochEntry,
   type PartitionOffset,
 } from './checkpoint.js';
-export { segmentFileName } from './segment.js';
+export { segmentFileName, type ReadAllocator } from './segment.js';
 export {
   nodeFileSystem,
   setStorageFileSystem,

@@ -50,6 +50,10 @@ export type CleanerPass = Map<string, CleanResult>;
 
 export class LogManager {
   private readonly byKey = new Map<string, Log>();
+  /** createLog calls still opening their log: a second call for the same partition waits for the first,
+   *  and close() waits for all (a log opened after close would write into a directory being removed). */
+  private readonly opening = new Map<string, Promise<Log>>();
+  private closed = false;
   private readonly configs = new Map<string, LogConfig>();
   private readonly logger: Logger;
   private readonly now: () => number;
@@ -148,9 +152,20 @@ export class LogManager {
       existing.config = config;
       return existing;
     }
-    const log = await this.openLog(topic, partition, config);
-    await fsyncDir(this.options.dataDir);
-    return log;
+    if (this.closed) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `cannot open ${key(topic, partition)}: the log manager is closed`);
+    const k = key(topic, partition);
+    const pending = this.opening.get(k);
+    if (pending !== undefined) return pending;
+    const opened = this.openLog(topic, partition, config).then(async (log) => {
+      await fsyncDir(this.options.dataDir);
+      return log;
+    });
+    this.opening.set(k, opened);
+    try {
+      return await opened;
+    } finally {
+      this.opening.delete(k);
+    }
   }
 
   /** Closes the topic's logs and removes their dirs: renamed to `<dir>.<uuid>-delete` first, so a crash
@@ -289,7 +304,9 @@ export class LogManager {
     if (this.highWatermarkTimer !== null) clearInterval(this.highWatermarkTimer);
     this.highWatermarkTimer = null;
     this.cleaner.stop();
+    this.closed = true;
     await this.cleaning?.catch(() => undefined);
+    await Promise.allSettled([...this.opening.values()]);
     await Promise.all(this.logs().map((l) => l.close()));
     await this.checkpoint();
   }

@@ -5,7 +5,7 @@ import { ErrorCode, KafkaError, errorMessage, type Logger } from '../common/inde
 import { BATCH_FIELD, decodeRecordBatches, scanBatches } from '../records/index.js';
 import { lastOffsetOf } from './append-batches.js';
 import type { PositionCache } from './position-cache.js';
-import type { Segment } from './segment.js';
+import type { ReadAllocator, Segment } from './segment.js';
 
 export interface ReadResult {
   /** Whole batches starting with the one containing the fetch offset; at least one if any exists (KIP-74). */
@@ -31,7 +31,7 @@ export class LogReader {
     private readonly logger: Logger,
   ) {}
 
-  async read(state: LogReadState, fetchOffset: number, maxBytes: number, maxOffset?: number): Promise<ReadResult> {
+  async read(state: LogReadState, fetchOffset: number, maxBytes: number, maxOffset?: number, alloc?: ReadAllocator): Promise<ReadResult> {
     const { logStartOffset, logEndOffset, highWatermark, segments } = state;
     if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
       throw new KafkaError(
@@ -49,7 +49,7 @@ export class LogReader {
     if (hint !== undefined && !hint.segment.deleted) {
       // Sequential consumers: the previous read (or append) ended exactly here, no header walk.
       ({ segment, position } = hint);
-      buf = await segment.readBatches(position, await this.endPosition(segment, limit), maxBytes);
+      buf = await segment.readBatches(position, await this.endPosition(segment, limit), maxBytes, alloc);
     }
     if (buf === null || buf.length === 0) {
       for (let i = segmentIndexFor(segments, fetchOffset); i < segments.length; i++) {
@@ -58,7 +58,7 @@ export class LogReader {
         if (loc.baseOffset >= limit) return result;
         segment = segments[i]!;
         position = loc.position;
-        buf = await segment.readBatches(position, await this.endPosition(segment, limit), maxBytes);
+        buf = await segment.readBatches(position, await this.endPosition(segment, limit), maxBytes, alloc);
         break;
       }
     }

@@ -15,7 +15,7 @@ import { PositionCache } from './position-cache.js';
 import { deleteSnapshotsAbove, restoreProducerState, writeProducerSnapshot } from './producer-snapshot.js';
 import { producerBatchHeader, ProducerStateManager, type ProducerBatch, type ProducerBatchHeader } from './producer-state.js';
 import { loadSegments } from './recovery.js';
-import { Segment, type BatchInfo } from './segment.js';
+import { Segment, type BatchInfo, type ReadAllocator } from './segment.js';
 
 export interface AppendResult {
   baseOffset: number;
@@ -449,12 +449,13 @@ export class Log {
     if (this.closed) throw this.closedError();
   }
 
-  async read(fetchOffset: number, maxBytes: number, maxOffset?: number): Promise<ReadResult> {
+  /** `alloc`: where the read's buffer comes from (a fetch's pool; the records are a view of it then). */
+  async read(fetchOffset: number, maxBytes: number, maxOffset?: number, alloc?: ReadAllocator): Promise<ReadResult> {
     for (let attempt = 0; ; attempt++) {
       this.throwIfUnavailable();
       const state = this.readState();
       try {
-        return await this.reader.read(state, fetchOffset, maxBytes, maxOffset);
+        return await this.reader.read(state, fetchOffset, maxBytes, maxOffset, alloc);
       } catch (err) {
         // A compaction swap or a deletion closed a segment of this snapshot: read the new segment list.
         if (attempt >= 3 || state.segments === this.segments) throw err;

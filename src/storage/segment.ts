@@ -39,6 +39,9 @@ export interface BatchLocation {
 
 const PEEK_BYTES = 16 * 1024;
 
+/** Gives the buffer a read of `length` bytes goes into (exactly `length` long). */
+export type ReadAllocator = (length: number) => Buffer;
+
 export class Segment {
   /** Committed bytes: everything below is whole batches. */
   size: number;
@@ -233,9 +236,10 @@ export class Segment {
     return null;
   }
 
-  /** Reads `length` bytes at `position` with one positional read. */
-  async read(position: number, length: number): Promise<Buffer> {
-    const buf = Buffer.allocUnsafe(length);
+  /** Reads `length` bytes at `position` with one positional read, into a buffer from `alloc` (a
+   *  fetch's pooled buffers) or a new one. */
+  async read(position: number, length: number, alloc: ReadAllocator = Buffer.allocUnsafe): Promise<Buffer> {
+    const buf = alloc(length);
     this.reads++;
     try {
       await readFully(this.fh, buf, position);
@@ -250,11 +254,12 @@ export class Segment {
     return buf;
   }
 
-  /** Whole batches from `position` (a batch start) to at most `end`, up to maxBytes but at least one batch. */
-  async readBatches(position: number, end: number, maxBytes: number): Promise<Buffer> {
+  /** Whole batches from `position` (a batch start) to at most `end`, up to maxBytes but at least one
+   *  batch; `alloc`: see read(). */
+  async readBatches(position: number, end: number, maxBytes: number, alloc?: ReadAllocator): Promise<Buffer> {
     const available = end - position;
     if (available <= 0) return Buffer.alloc(0);
-    let buf = await this.read(position, Math.min(available, Math.max(maxBytes, BATCH_OVERHEAD)));
+    let buf = await this.read(position, Math.min(available, Math.max(maxBytes, BATCH_OVERHEAD)), alloc);
     let whole = wholeBatchesLength(buf);
     if (whole === 0) {
       // The first batch alone is larger than maxBytes: return it whole (KIP-74).

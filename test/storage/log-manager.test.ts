@@ -109,3 +109,19 @@ describe('LogManager', () => {
     await again.close();
   });
 });
+
+describe('LogManager createLog while opening and closing', () => {
+  it('opens a partition once for concurrent calls, and close() waits for an open in progress', async () => {
+    const dataDir = await tempDir();
+    const manager = await LogManager.open({ dataDir });
+    const [a, b] = await Promise.all([manager.createLog('c', 0, config()), manager.createLog('c', 0, config())]);
+    expect(a).toBe(b);
+    // Started just before close(): it finishes and is closed with the rest, nothing is written later.
+    const late = manager.createLog('c', 1, config());
+    await manager.close();
+    const log = await late;
+    await expect(log.append(await batch('x'))).rejects.toSatisfy((err: unknown) => err instanceof KafkaError && err.errorCode === ErrorCode.KAFKA_STORAGE_ERROR);
+    await expect(manager.createLog('c', 2, config())).rejects.toThrow(/closed/);
+    expect((await readdir(dataDir)).filter((n) => n.startsWith('c-')).sort()).toEqual(['c-0', 'c-1']);
+  });
+});

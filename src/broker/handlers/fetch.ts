@@ -9,7 +9,7 @@ import {
   type FetchResponse,
   type FetchResponsePartition,
 } from '../../protocol/index.js';
-import type { Log } from '../../storage/index.js';
+import type { Log, ReadAllocator } from '../../storage/index.js';
 import type { BrokerContext } from '../context.js';
 import { toErrorCode } from '../to-error-code.js';
 import { checkFetchLeadership } from './fetch-cluster.js';
@@ -24,13 +24,19 @@ export const fetchHandler: Handler<FetchRequest, FetchResponse> = {
   async handle(request, _version, ctx) {
     const { broker } = ctx;
     const deadline = Date.now() + Math.max(0, request.maxWaitMs);
+    // Pooled read buffers this response's records are views of: back to the pool once it is written.
+    const lent: Buffer[] = [];
+    const alloc = broker.readBuffers.allocator(lent);
+    ctx.onWritten = () => broker.readBuffers.release(lent);
     for (;;) {
-      const { response, bytes } = await readAll(broker, request);
+      const { response, bytes } = await readAll(broker, request, alloc);
       const remaining = deadline - Date.now();
       const closing = ctx.connection.closing;
       if (bytes >= request.minBytes || remaining <= 0 || broker.shutdown.aborted || closing?.aborted === true || hasError(response)) return response;
+      // Too little to answer yet: this read's records are dropped, so are its buffers.
+      broker.readBuffers.release(lent);
       const woken = await waitForAnyData(broker, request, remaining, closing);
-      if (!woken) return (await readAll(broker, request)).response;
+      if (!woken) return (await readAll(broker, request, alloc)).response;
     }
   },
 };
@@ -39,7 +45,7 @@ function hasError(response: FetchResponse): boolean {
   return response.responses.some((t) => t.partitions.some((p) => p.errorCode !== 0));
 }
 
-async function readAll(broker: BrokerContext, request: FetchRequest): Promise<{ response: FetchResponse; bytes: number }> {
+async function readAll(broker: BrokerContext, request: FetchRequest, alloc: ReadAllocator): Promise<{ response: FetchResponse; bytes: number }> {
   let budget = request.maxBytes;
   let bytes = 0;
   const responses = [];
@@ -58,7 +64,7 @@ async function readAll(broker: BrokerContext, request: FetchRequest): Promise<{ 
       }
       // Once some data is in the response, later partitions must fit the remaining budget exactly.
       const limit = Math.min(p.partitionMaxBytes, Math.max(budget, 0));
-      const result = await readPartition(broker, log, Number(p.fetchOffset), limit, request.replicaId >= 0, bytes > 0);
+      const result = await readPartition(broker, log, Number(p.fetchOffset), limit, request.replicaId >= 0, bytes > 0, alloc);
       partitions.push(result);
       const size = result.records?.length ?? 0;
       bytes += size;
@@ -76,6 +82,7 @@ async function readPartition(
   limit: number,
   fromReplica: boolean,
   strictLimit: boolean,
+  alloc: ReadAllocator,
 ): Promise<FetchResponsePartition> {
   const base = {
     partitionIndex: log.partition,
@@ -84,7 +91,7 @@ async function readPartition(
   };
   try {
     const skip = strictLimit && limit <= 0;
-    const result = skip ? null : await log.read(fetchOffset, Math.max(limit, 1), fromReplica ? log.logEndOffset : undefined);
+    const result = skip ? null : await log.read(fetchOffset, Math.max(limit, 1), fromReplica ? log.logEndOffset : undefined, alloc);
     let records: Buffer = EMPTY;
     if (result !== null && result.size > 0 && !(strictLimit && result.size > limit)) {
       records = result.records.length === 1 ? (result.records[0] as Buffer) : Buffer.concat(result.records, result.size);

@@ -9,6 +9,8 @@ export interface RequestContext {
   header: RequestHeader;
   connection: ConnectionContext;
   broker: BrokerContext;
+  /** Set by a handler whose response references pooled memory: runs once the response was written. */
+  onWritten?: () => void;
 }
 
 export interface Handler<Req, Res> {
