@@ -72,7 +72,7 @@ export default class Consume extends ClientCommand {
         untilEnd: flags['until-end'],
         count: flags.count,
         signal,
-        write: (record) => writeWithBackpressure(process.stdout, render(record)),
+        write: (records) => writeWithBackpressure(process.stdout, renderAll(render, records)),
         group: flags.group,
         // The other strategy stays on offer, second, so members started with either one can share a group.
         assignors: flags.assignor === 'range' ? ['range', 'roundrobin'] : ['roundrobin', 'range'],
@@ -85,6 +85,14 @@ export default class Consume extends ClientCommand {
       await client.close();
     }
   }
+}
+
+/** The records' output as one write: strings joined, any Buffer (raw text values) concatenated. */
+function renderAll(render: (r: ConsumedRecord) => Buffer | string, records: ConsumedRecord[]): Buffer | string {
+  if (records.length === 1) return render(records[0]!);
+  const parts = records.map(render);
+  if (parts.every((p) => typeof p === 'string')) return parts.join('');
+  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)));
 }
 
 function recordRenderer(format: string | undefined, output: 'ndjson' | 'json' | 'text', valueFormat: ValueFormat): (r: ConsumedRecord) => Buffer | string {

@@ -36,7 +36,14 @@ function tasks(config) {
     }
   }
   if (want('F')) for (const client of config.clients) list.push({ workloads: 'F', client, variant: '100 B ×4', run: () => fanoutRun({ client, count: config.counts.fanout }) });
-  if (want('L')) for (const client of config.clients) list.push({ workloads: 'L', client, variant: '1 rec/ms', run: () => latencyRun({ client, durationMs: config.latencyMs }) });
+  if (want('L')) {
+    for (const client of config.clients) list.push({ workloads: 'L', client, variant: '1 rec/ms', run: () => latencyRun({ client, durationMs: config.latencyMs }) });
+    // Consumers see a record once it is durable: with fsync before every ack, the disk's fdatasync tail
+    // is the latency tail. The same run without it shows what the broker and client add.
+    if (config.clients.includes('ours')) {
+      list.push({ workloads: 'L', client: 'ours', variant: '1 rec/ms, fsync relaxed', run: () => latencyRun({ client: 'ours', durationMs: config.latencyMs, overrides: RELAXED }) });
+    }
+  }
   if (want('S')) list.push({ workloads: 'S', client: '—', variant: null, run: startupRun });
   if (want('M')) list.push({ workloads: 'M', client: '—', variant: null, run: memoryRun });
   return list;

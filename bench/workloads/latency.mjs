@@ -7,8 +7,8 @@ import { ClientProcess } from '../lib/child.mjs';
 
 const TOPIC = 'bench-latency';
 
-export async function latencyRun({ client, durationMs = 10_000, intervalMs = 1, size = 100, warmup = 500 }) {
-  const broker = await startBrokerProcess();
+export async function latencyRun({ client, durationMs = 10_000, intervalMs = 1, size = 100, warmup = 500, overrides = {} }) {
+  const broker = await startBrokerProcess({ overrides });
   const count = Math.round(durationMs / intervalMs);
   const args = { bootstrap: broker.bootstrap, topic: TOPIC, count, size, intervalMs, warmup };
   let consumer;

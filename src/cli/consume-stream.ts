@@ -18,8 +18,9 @@ export interface ConsumeTopicOptions {
   untilEnd: boolean;
   count?: number | undefined;
   signal: AbortSignal;
-  /** Called for every record, in order per partition; awaiting it is the backpressure. */
-  write: (record: ConsumedRecord) => Promise<void>;
+  /** Called with the next records (in order per partition, never empty): a fetched chunk at a time
+   *  without a group, one record at a time with one. Awaiting it is the backpressure. */
+  write: (records: ConsumedRecord[]) => Promise<void>;
   /** Consume as a member of this consumer group. */
   group?: string | undefined;
   /** Assignors offered when joining the group, preferred first (default range, roundrobin). */
@@ -91,11 +92,13 @@ export async function consumeTopic(client: KafkaClient, options: ConsumeTopicOpt
     const consumer = new Consumer(client, {});
     const consumeOptions: { signal: AbortSignal; untilOffsets?: Map<number, number> } = { signal: stop.signal };
     if (until) consumeOptions.untilOffsets = new Map([...until].filter(([p]) => start.has(p)));
-    for await (const record of consumer.consume(options.topic, start, consumeOptions)) {
-      const stopAt = until?.get(record.partition);
-      if (stopAt !== undefined && record.offset >= stopAt) continue;
-      await options.write(record);
-      written++;
+    // A fetched chunk is written at once (one write to stdout instead of one per record).
+    for await (const batch of consumer.consumeBatches(options.topic, start, consumeOptions)) {
+      const stopAt = until?.get(batch[0]!.partition);
+      let records = stopAt === undefined ? batch : batch.filter((r) => r.offset < stopAt);
+      if (options.count !== undefined) records = records.slice(0, options.count - written);
+      if (records.length > 0) await options.write(records);
+      written += records.length;
       if (options.count !== undefined && written >= options.count) break;
       if (stop.signal.aborted) break;
     }
@@ -136,7 +139,7 @@ async function consumeGroup(client: KafkaClient, group: string, options: Consume
       ...(options.onAssign ? { onAssign: options.onAssign } : {}),
     });
     for await (const record of records) {
-      await options.write(record);
+      await options.write([record]);
       written++;
       if (options.count !== undefined && written >= options.count) break;
     }
