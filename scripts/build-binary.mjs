@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { analyzeMetafile, build } from 'esbuild';
-import { commandsPlugin } from './bundle/commands.mjs';
+import { BUNDLE_OPTIONS, commandsPlugin } from './bundle/commands.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'dist', 'sea');
@@ -78,13 +78,7 @@ export async function buildBinary({ log = (m) => process.stderr.write(`${m}\n`) 
   const result = await build({
     entryPoints: [join(root, 'scripts', 'binary', 'entry.mjs')],
     outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'error',
+    ...BUNDLE_OPTIONS,
     // Inside the binary, "this module's URL" is the executable (records/ builds createRequire from it).
     define: { 'import.meta.url': '__logctlModuleUrl' },
     // OCLIF_DISABLE_ENGINE_WARNING: oclif checks the Node version by requiring its package.json from disk;

@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { commandsPlugin, ROOT } from './bundle/commands.mjs';
+import { BUNDLE_OPTIONS, commandsPlugin, ROOT } from './bundle/commands.mjs';
 
 /** The packages left outside the bundle, loaded from node_modules at run time. */
 const EXTERNAL = [
@@ -39,13 +39,7 @@ export async function buildCli({ root = ROOT } = {}) {
   await build({
     entryPoints: [join(ROOT, 'scripts', 'bundle', 'cli-entry.mjs')],
     outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'error',
+    ...BUNDLE_OPTIONS,
     external: EXTERNAL,
     // import() of an external (etcd3) becomes require(): a dynamic import inside vm.Script (bin/run.js)
     // would need vm's experimental main-context loader.

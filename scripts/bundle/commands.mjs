@@ -1,11 +1,22 @@
 // What both bundles (dist/cli.cjs from build-cli.mjs, the single executable from build-binary.mjs) share:
-// the command map oclif would otherwise discover on the file system, and the esbuild plugin that serves
-// it as the virtual module `logctl:commands`.
+// esbuild's base options, the command map oclif would otherwise discover on the file system, and the
+// esbuild plugin that serves it as the virtual module `logctl:commands`.
 import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** esbuild options both bundles use: one minified CommonJS file for Node 20. */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'error',
+};
 
 /** Every command source under commands/, sorted. */
 function commandFiles(dir = join(ROOT, 'commands')) {
