@@ -80,7 +80,7 @@ function append(broker: BrokerContext, log: Log, records: Buffer | null, partiti
     const { headers, positions } = validateBatches(records);
     // The CRC proves the batch arrived as built, not that it was built right: check the record framing
     // consumers will decode (uncompressed batches only; nothing is decompressed on produce).
-    headers.forEach((h, i) => checkRecordFraming(records, positions[i]!, h));
+    for (let i = 0; i < headers.length; i++) checkRecordFraming(records, positions[i]!, headers[i]!);
     const maxBytes = log.config.maxMessageBytes;
     for (const h of headers) {
       if (h.batchLength + BATCH_OVERHEAD > maxBytes) {
