@@ -25,8 +25,9 @@ export class IndexFile {
     this.written = this.count;
   }
 
-  /** Opens an existing file and loads it; throws StorageError when its size is not whole entries. */
-  static async load(path: string, entrySize: number): Promise<IndexFile> {
+  /** Opens an existing file and loads it; throws StorageError when its size is not whole entries or
+   *  `check` finds a reason not to trust its entries. */
+  static async load(path: string, entrySize: number, check: (entries: Buffer) => string | undefined): Promise<IndexFile> {
     const fh = await storageFs().open(path, 'r+');
     try {
       const { size } = await fh.stat();
@@ -35,6 +36,8 @@ export class IndexFile {
       }
       const data = Buffer.alloc(size);
       if (size > 0) await fh.read(data, 0, size, 0);
+      const problem = check(data);
+      if (problem !== undefined) throw new StorageError(`${path}: ${problem}`);
       return new IndexFile(path, entrySize, fh, data);
     } catch (err) {
       await fh.close();
@@ -98,4 +101,43 @@ export class IndexFile {
   async close(): Promise<void> {
     await this.fh.close();
   }
+}
+
+/** What the offset index and the time index share: entries that each name an offset, in offset order. */
+export abstract class SegmentIndex<Entry extends { offset: number }> {
+  protected constructor(
+    readonly baseOffset: number,
+    protected readonly file: IndexFile,
+  ) {}
+
+  get path(): string {
+    return this.file.path;
+  }
+
+  get entries(): number {
+    return this.file.entries;
+  }
+
+  /** The last entry, or undefined when empty. */
+  last(): Entry | undefined {
+    const n = this.file.entries;
+    return n === 0 ? undefined : this.entryAt(n - 1);
+  }
+
+  /** Drops the entries for offsets >= offset. */
+  async truncateTo(offset: number): Promise<void> {
+    let keep = this.file.entries;
+    while (keep > 0 && this.entryAt(keep - 1).offset >= offset) keep--;
+    await this.file.truncate(keep);
+  }
+
+  flush(sync: boolean): Promise<void> {
+    return this.file.flush(sync);
+  }
+
+  close(): Promise<void> {
+    return this.file.close();
+  }
+
+  protected abstract entryAt(i: number): Entry;
 }

@@ -5,7 +5,7 @@
 // that finds no entry starts at the segment's beginning. Lookup: the largest entry <= target, then the
 // caller scans batch headers forward from its position.
 import { StorageError } from '../common/index.js';
-import { IndexFile } from './index-file.js';
+import { IndexFile, SegmentIndex } from './index-file.js';
 
 export const OFFSET_INDEX_ENTRY_SIZE = 8;
 
@@ -31,40 +31,15 @@ export function checkOffsetIndex(entries: Buffer, logSize: number): string | und
   return undefined;
 }
 
-export class OffsetIndex {
-  private constructor(
-    readonly baseOffset: number,
-    private readonly file: IndexFile,
-  ) {}
-
+export class OffsetIndex extends SegmentIndex<OffsetPosition> {
   /** Loads an existing index; throws StorageError when it is torn or inconsistent with a `logSize`-byte segment. */
   static async load(path: string, baseOffset: number, logSize: number): Promise<OffsetIndex> {
-    const file = await IndexFile.load(path, OFFSET_INDEX_ENTRY_SIZE);
-    const problem = checkOffsetIndex(file.view(), logSize);
-    if (problem !== undefined) {
-      await file.close();
-      throw new StorageError(`${path}: ${problem}`);
-    }
-    return new OffsetIndex(baseOffset, file);
+    return new OffsetIndex(baseOffset, await IndexFile.load(path, OFFSET_INDEX_ENTRY_SIZE, (entries) => checkOffsetIndex(entries, logSize)));
   }
 
   /** A new, empty index (replacing any file at `path`). */
   static async create(path: string, baseOffset: number): Promise<OffsetIndex> {
     return new OffsetIndex(baseOffset, await IndexFile.create(path, OFFSET_INDEX_ENTRY_SIZE));
-  }
-
-  get path(): string {
-    return this.file.path;
-  }
-
-  get entries(): number {
-    return this.file.entries;
-  }
-
-  /** The last entry, or undefined when empty. */
-  last(): OffsetPosition | undefined {
-    const n = this.file.entries;
-    return n === 0 ? undefined : this.entryAt(n - 1);
   }
 
   /** Adds an entry for the batch starting at `offset`; both values must exceed the last entry's. */
@@ -100,22 +75,7 @@ export class OffsetIndex {
     return found < 0 ? { offset: this.baseOffset, position: 0 } : this.entryAt(found);
   }
 
-  /** Drops the entries for offsets >= offset. */
-  async truncateTo(offset: number): Promise<void> {
-    let keep = this.file.entries;
-    while (keep > 0 && this.entryAt(keep - 1).offset >= offset) keep--;
-    await this.file.truncate(keep);
-  }
-
-  flush(sync: boolean): Promise<void> {
-    return this.file.flush(sync);
-  }
-
-  close(): Promise<void> {
-    return this.file.close();
-  }
-
-  private entryAt(i: number): OffsetPosition {
+  protected entryAt(i: number): OffsetPosition {
     const view = this.file.view();
     const at = i * OFFSET_INDEX_ENTRY_SIZE;
     return { offset: this.baseOffset + view.readInt32BE(at), position: view.readInt32BE(at + 4) };

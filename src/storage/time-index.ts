@@ -7,7 +7,7 @@
 // Entries are added alongside offset-index entries (when the maximum grew) and once more when the
 // segment stops being active, so the last entry holds the segment's largest timestamp (retention uses it).
 import { StorageError } from '../common/index.js';
-import { IndexFile } from './index-file.js';
+import { IndexFile, SegmentIndex } from './index-file.js';
 
 export const TIME_INDEX_ENTRY_SIZE = 12;
 
@@ -32,38 +32,15 @@ export function checkTimeIndex(entries: Buffer): string | undefined {
   return undefined;
 }
 
-export class TimeIndex {
-  private constructor(
-    readonly baseOffset: number,
-    private readonly file: IndexFile,
-  ) {}
-
+export class TimeIndex extends SegmentIndex<TimestampOffset> {
   /** Loads an existing time index; throws StorageError when it is torn or inconsistent. */
   static async load(path: string, baseOffset: number): Promise<TimeIndex> {
-    const file = await IndexFile.load(path, TIME_INDEX_ENTRY_SIZE);
-    const problem = checkTimeIndex(file.view());
-    if (problem !== undefined) {
-      await file.close();
-      throw new StorageError(`${path}: ${problem}`);
-    }
-    return new TimeIndex(baseOffset, file);
+    return new TimeIndex(baseOffset, await IndexFile.load(path, TIME_INDEX_ENTRY_SIZE, checkTimeIndex));
   }
 
+  /** A new, empty index (replacing any file at `path`). */
   static async create(path: string, baseOffset: number): Promise<TimeIndex> {
     return new TimeIndex(baseOffset, await IndexFile.create(path, TIME_INDEX_ENTRY_SIZE));
-  }
-
-  get path(): string {
-    return this.file.path;
-  }
-
-  get entries(): number {
-    return this.file.entries;
-  }
-
-  last(): TimestampOffset | undefined {
-    const n = this.file.entries;
-    return n === 0 ? undefined : this.entryAt(n - 1);
   }
 
   /** Adds (timestamp, offset) when timestamp is larger than the last entry's; otherwise does nothing. */
@@ -99,22 +76,7 @@ export class TimeIndex {
     return found;
   }
 
-  /** Drops the entries for offsets >= offset. */
-  async truncateTo(offset: number): Promise<void> {
-    let keep = this.file.entries;
-    while (keep > 0 && this.entryAt(keep - 1).offset >= offset) keep--;
-    await this.file.truncate(keep);
-  }
-
-  flush(sync: boolean): Promise<void> {
-    return this.file.flush(sync);
-  }
-
-  close(): Promise<void> {
-    return this.file.close();
-  }
-
-  private entryAt(i: number): TimestampOffset {
+  protected entryAt(i: number): TimestampOffset {
     const view = this.file.view();
     const at = i * TIME_INDEX_ENTRY_SIZE;
     return { timestamp: Number(view.readBigInt64BE(at)), offset: this.baseOffset + view.readInt32BE(at + 8) };
