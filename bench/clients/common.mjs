@@ -63,6 +63,30 @@ export function stampedPayload(size, filler) {
   return b;
 }
 
+/** Workload L's producer loop: one stamped record per `intervalMs` through `send` (a promise per
+ *  record), `count` in all; resolves when every send settled. */
+export async function pacedSends({ count, intervalMs, size }, send) {
+  const filler = payloads(size)(0);
+  let sent = 0;
+  let failed = 0;
+  const deliveries = [];
+  const t0 = performance.now();
+  await new Promise((resolve) => {
+    const tick = () => {
+      const due = Math.min(count, Math.floor((performance.now() - t0) / intervalMs) + 1);
+      while (sent < due) {
+        deliveries.push(send(stampedPayload(size, filler)).catch(() => failed++));
+        sent++;
+      }
+      if (sent < count) setTimeout(tick, 1);
+      else resolve();
+    };
+    tick();
+  });
+  await Promise.all(deliveries);
+  return { records: sent, failed, elapsedMs: performance.now() - t0 };
+}
+
 /** Latency figures in ms from arrival−stamp samples in ns, the first `warmup` samples dropped. */
 export function latencySummary(samplesNs, warmup) {
   const s = samplesNs.slice(warmup).map((x) => Number(x) / 1e6).sort((a, b) => a - b);

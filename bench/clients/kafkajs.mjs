@@ -2,7 +2,7 @@
 // `inflight` calls outstanding (kafkajs has no linger: a send() is one request); consumes through a
 // consumer group (kafkajs has no group-less consumer), paused until "go" so the join is not timed.
 import kafkajs from 'kafkajs';
-import { parseArgs, emit, readyAndWaitGo, runMain, payloads, stampedPayload, latencySummary } from './common.mjs';
+import { parseArgs, emit, readyAndWaitGo, runMain, payloads, latencySummary, pacedSends } from './common.mjs';
 
 const { Kafka, logLevel } = kafkajs;
 const a = parseArgs();
@@ -82,26 +82,8 @@ async function consume() {
 async function latProduce() {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
-  const filler = payloads(a.size)(0);
   await readyAndWaitGo();
-  let sent = 0;
-  let failed = 0;
-  const deliveries = [];
-  const t0 = performance.now();
-  await new Promise((resolve) => {
-    const tick = () => {
-      const due = Math.min(a.count, Math.floor((performance.now() - t0) / a.intervalMs) + 1);
-      while (sent < due) {
-        deliveries.push(producer.send({ topic: a.topic, acks: -1, messages: [{ partition: 0, value: stampedPayload(a.size, filler) }] }).catch(() => failed++));
-        sent++;
-      }
-      if (sent < a.count) setTimeout(tick, 1);
-      else resolve();
-    };
-    tick();
-  });
-  await Promise.all(deliveries);
-  return { records: sent, failed, elapsedMs: performance.now() - t0 };
+  return pacedSends(a, (value) => producer.send({ topic: a.topic, acks: -1, messages: [{ partition: 0, value }] }));
 }
 
 async function latConsume() {

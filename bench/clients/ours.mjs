@@ -1,7 +1,7 @@
 // Bench client using logctl's own client (src/client, from the bench's build), the one the CLI uses.
 // Modes: produce | consume | lat-produce | lat-consume (see ../lib/child.mjs for the protocol).
 import { distUrl } from '../lib/build.mjs';
-import { parseArgs, emit, readyAndWaitGo, runMain, payloads, stampedPayload, latencySummary } from './common.mjs';
+import { parseArgs, emit, readyAndWaitGo, runMain, payloads, latencySummary, pacedSends } from './common.mjs';
 
 const { KafkaClient, Producer, Consumer } = await import(distUrl('src/client/index.js'));
 const a = parseArgs();
@@ -65,27 +65,9 @@ async function consume(client) {
 
 async function latProduce(client) {
   const producer = new Producer(client, { acks: -1, lingerMs: 0 });
-  const filler = payloads(a.size)(0);
   await client.topicMetadata(a.topic);
   await readyAndWaitGo();
-  let sent = 0;
-  let failed = 0;
-  const deliveries = [];
-  const t0 = performance.now();
-  await new Promise((resolve) => {
-    const tick = () => {
-      const due = Math.min(a.count, Math.floor((performance.now() - t0) / a.intervalMs) + 1);
-      while (sent < due) {
-        deliveries.push(producer.send({ topic: a.topic, partition: 0, value: stampedPayload(a.size, filler) }).catch(() => failed++));
-        sent++;
-      }
-      if (sent < a.count) setTimeout(tick, 1);
-      else resolve();
-    };
-    tick();
-  });
-  await Promise.all(deliveries);
-  return { records: sent, failed, elapsedMs: performance.now() - t0 };
+  return pacedSends(a, (value) => producer.send({ topic: a.topic, partition: 0, value }));
 }
 
 async function latConsume(client) {
