@@ -2,23 +2,18 @@
 // known counts, the human verdict, --wait-ready against a broker that starts later and against nothing,
 // and a 3-broker cluster on a real etcd.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin } from '../../src/client/index.js';
 import { startBrokerProcess as startPortBroker } from '../helpers/broker-process.js';
 import { startCluster, waitFor } from '../helpers/cluster.js';
-import { BIN, ROOT, assertBuilt, closedPort, isolatedEnv, logctl, startBrokerProcess, type BrokerProcess, type RunResult } from './helpers.js';
+import { BIN, ROOT, closedPort, isolatedEnv, logctl, useBroker, type BrokerProcess, type RunResult } from './helpers.js';
 
 let broker: BrokerProcess;
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  assertBuilt();
-  broker = await startBrokerProcess({ 'group.initial.rebalance.delay.ms': '0' });
-  env = isolatedEnv({ LOGCTL_BROKER: broker.address });
-});
-
-afterAll(async () => {
-  expect(await broker?.stop()).toBe(0);
+useBroker({ 'group.initial.rebalance.delay.ms': '0' }, (b, e) => {
+  broker = b;
+  env = e;
 });
 
 async function produce(topic: string, partition: number, count: number): Promise<void> {

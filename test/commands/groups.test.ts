@@ -2,20 +2,13 @@
 // `group list/describe/delete` and `offset-reset`. The broker runs with group.initial.rebalance.delay.ms=0
 // so that joins are immediate; splitting still goes through real rebalances.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, assertBuilt, isolatedEnv, logctl, startBrokerProcess, type BrokerProcess } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, logctl, useBroker } from './helpers.js';
 
-let broker: BrokerProcess;
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  assertBuilt();
-  broker = await startBrokerProcess({ 'group.initial.rebalance.delay.ms': '0' });
-  env = isolatedEnv({ LOGCTL_BROKER: broker.address });
-});
-
-afterAll(async () => {
-  expect(await broker.stop()).toBe(0);
+useBroker({ 'group.initial.rebalance.delay.ms': '0' }, (_broker, e) => {
+  env = e;
 });
 
 type Json = Record<string, unknown>;

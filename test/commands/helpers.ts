@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startBrokerProcess as startSharedBroker } from '../helpers/broker-process.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,6 +84,23 @@ export async function startBrokerProcess(settings: Record<string, string> = {}):
       return code;
     },
   };
+}
+
+/**
+ * One broker process for a whole test file: started (after checking the build) in beforeAll and handed to
+ * `started` with the env that points logctl at it; stopped in afterAll, where its exit code must be 0
+ * (SIGTERM is a graceful stop).
+ */
+export function useBroker(settings: Record<string, string>, started: (broker: BrokerProcess, env: NodeJS.ProcessEnv) => void): void {
+  let broker: BrokerProcess | undefined;
+  beforeAll(async () => {
+    assertBuilt();
+    broker = await startBrokerProcess(settings);
+    started(broker, isolatedEnv({ LOGCTL_BROKER: broker.address }));
+  });
+  afterAll(async () => {
+    expect(await broker?.stop()).toBe(0);
+  });
 }
 
 /** A TCP port with nothing listening on it (bound, then released). */

@@ -1,20 +1,12 @@
 // The CLI contract through real pipes against a real broker process (DESIGN.md §6, issue 2 §7).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { BIN, ROOT, assertBuilt, closedPort, isolatedEnv, logctl, shell, startBrokerProcess, type BrokerProcess } from './helpers.js';
+import { BIN, ROOT, closedPort, logctl, shell, useBroker } from './helpers.js';
 
-let broker: BrokerProcess;
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  assertBuilt();
-  broker = await startBrokerProcess();
-  env = isolatedEnv({ LOGCTL_BROKER: broker.address });
-});
-
-afterAll(async () => {
-  // SIGTERM is a graceful stop: the broker exits 0.
-  expect(await broker.stop()).toBe(0);
+useBroker({}, (_broker, e) => {
+  env = e;
 });
 
 function ndjson(text: string): Record<string, unknown>[] {

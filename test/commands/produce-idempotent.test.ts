@@ -2,21 +2,16 @@
 // id the broker handed out, with consecutive sequences; --acks 0/1 with it is a usage error.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanBatches, type BatchHeader } from '../../src/records/index.js';
-import { assertBuilt, isolatedEnv, logctl, shell, startBrokerProcess, type BrokerProcess } from './helpers.js';
+import { logctl, shell, useBroker, type BrokerProcess } from './helpers.js';
 
 let broker: BrokerProcess;
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  assertBuilt();
-  broker = await startBrokerProcess();
-  env = isolatedEnv({ LOGCTL_BROKER: broker.address });
-});
-
-afterAll(async () => {
-  expect(await broker.stop()).toBe(0);
+useBroker({}, (b, e) => {
+  broker = b;
+  env = e;
 });
 
 describe('logctl produce --idempotent', () => {

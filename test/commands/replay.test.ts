@@ -1,20 +1,13 @@
 // `logctl replay` against a real broker process through real pipes: exact half-open slices, lossless
 // re-production into another topic, pacing by timestamps, and usage errors.
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, assertBuilt, isolatedEnv, logctl, shell, startBrokerProcess, type BrokerProcess } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, logctl, shell, useBroker } from './helpers.js';
 
-let broker: BrokerProcess;
 let env: NodeJS.ProcessEnv;
 
-beforeAll(async () => {
-  assertBuilt();
-  broker = await startBrokerProcess();
-  env = isolatedEnv({ LOGCTL_BROKER: broker.address });
-});
-
-afterAll(async () => {
-  expect(await broker.stop()).toBe(0);
+useBroker({}, (_broker, e) => {
+  env = e;
 });
 
 type Json = Record<string, unknown>;
