@@ -4,9 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/common/index.js';
 import { BrokerMetrics, MetricsServer } from '../../src/broker/index.js';
-import { Fetch, OffsetCommit, Produce, type FetchRequest, type ProduceRequest } from '../../src/protocol/index.js';
+import { Fetch, OffsetCommit, Produce, type ProduceRequest } from '../../src/protocol/index.js';
 import { buildRecordBatch } from '../../src/records/index.js';
 import { createTopic, startTestBroker, type RawClient, type TestBroker } from './helpers.js';
+import { fetchRequest } from '../helpers/fetch-request.js';
 
 let t: TestBroker;
 let base: string;
@@ -23,14 +24,6 @@ afterAll(async () => {
 
 function produceRequest(topic: string, partition: number, records: Buffer): ProduceRequest {
   return { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
-}
-
-function fetchRequest(topic: string, partition: number): FetchRequest {
-  return {
-    replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 50 << 20, isolationLevel: 1, sessionId: 0, sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
-    forgottenTopicsData: [], rackId: '',
-  };
 }
 
 const records = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(`${prefix}-${i}`) }));
@@ -65,7 +58,7 @@ describe('broker metrics', () => {
     await send(c, 'm-orders', 0, plain);
     await send(c, 'm-orders', 1, zstd);
     await send(c, 'm-audit', 0, audit);
-    const fetched = await c.send(Fetch, 11, fetchRequest('m-orders', 0));
+    const fetched = await c.send(Fetch, 11, fetchRequest('m-orders', 0, 0));
     expect(fetched.responses[0]?.partitions[0]?.records?.length).toBe(plain.length);
     const commit = await c.send(OffsetCommit, 2, {
       groupId: 'billing', generationIdOrMemberEpoch: -1, memberId: '', retentionTimeMs: -1n,

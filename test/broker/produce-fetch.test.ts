@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/common/index.js';
-import { Fetch, ListOffsets, Produce, type FetchRequest, type FetchResponse, type ProduceRequest } from '../../src/protocol/index.js';
+import { Fetch, ListOffsets, Produce, type FetchResponse, type ProduceRequest } from '../../src/protocol/index.js';
 import { buildRecordBatch, decodeRecordBatches, readBatchHeader, setBaseOffset } from '../../src/records/index.js';
 import { delay } from '../net/helpers.js';
 import { createTopic, startTestBroker, type TestBroker } from './helpers.js';
+import { fetchRequest } from '../helpers/fetch-request.js';
 
 let t: TestBroker;
 beforeAll(async () => {
@@ -15,22 +16,6 @@ afterAll(async () => {
 
 function produceRequest(topic: string, records: Buffer, acks = -1, partition = 0): ProduceRequest {
   return { transactionalId: null, acks, timeoutMs: 5000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] };
-}
-
-function fetchRequest(topic: string, fetchOffset: number, options: Partial<FetchRequest> = {}, partitionMaxBytes = 1 << 20): FetchRequest {
-  return {
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 50 << 20,
-    isolationLevel: 1,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: BigInt(fetchOffset), logStartOffset: -1n, partitionMaxBytes }] }],
-    forgottenTopicsData: [],
-    rackId: '',
-    ...options,
-  };
 }
 
 function onlyPartition(res: FetchResponse) {
@@ -55,7 +40,7 @@ describe('produce and fetch', () => {
     const r2 = await c.send(Produce, 7, produceRequest('pf-basic', second));
     expect(r2.responses[0]?.partitionResponses[0]?.baseOffset).toBe(2n);
 
-    const fetched = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-basic', 0)));
+    const fetched = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-basic', 0, 0)));
     expect(fetched.errorCode).toBe(0);
     expect(fetched.highWatermark).toBe(3n);
     expect(fetched.lastStableOffset).toBe(3n);
@@ -72,7 +57,7 @@ describe('produce and fetch', () => {
     const decoded = await decodeRecordBatches(records);
     expect(decoded.map((r) => [r.offset, r.value?.toString()])).toEqual([[0, 'a'], [1, 'b'], [2, 'c']]);
 
-    const v4 = onlyPartition(await c.send(Fetch, 4, fetchRequest('pf-basic', 2)));
+    const v4 = onlyPartition(await c.send(Fetch, 4, fetchRequest('pf-basic', 0, 2)));
     expect((await decodeRecordBatches(v4.records as Buffer)).map((r) => r.value?.toString())).toEqual(['c']);
   });
 
@@ -106,8 +91,8 @@ describe('produce and fetch', () => {
   it('answers OFFSET_OUT_OF_RANGE beyond the log end and UNKNOWN_TOPIC_OR_PARTITION for unknown topics', async () => {
     await createTopic(t, 'pf-range');
     const c = await t.client();
-    expect(onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-range', 5))).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
-    const unknown = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-unknown', 0)));
+    expect(onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-range', 0, 5))).errorCode).toBe(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const unknown = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-unknown', 0, 0)));
     expect(unknown.errorCode).toBe(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
     expect(unknown.highWatermark).toBe(-1n);
   });
@@ -117,7 +102,7 @@ describe('produce and fetch', () => {
     const consumer = await t.client();
     const producer = await t.client();
     let answered = false;
-    const pending = consumer.send(Fetch, 11, fetchRequest('pf-poll', 0, { maxWaitMs: 20_000, minBytes: 1 }), 25_000).then((r) => {
+    const pending = consumer.send(Fetch, 11, fetchRequest('pf-poll', 0, 0, { maxWaitMs: 20_000, minBytes: 1 }), 25_000).then((r) => {
       answered = true;
       return r;
     });
@@ -132,7 +117,7 @@ describe('produce and fetch', () => {
   it('returns an empty answer when maxWaitMs passes without data', async () => {
     await createTopic(t, 'pf-wait');
     const c = await t.client();
-    const p = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-wait', 0, { maxWaitMs: 100, minBytes: 1 })));
+    const p = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-wait', 0, 0, { maxWaitMs: 100, minBytes: 1 })));
     expect(p.errorCode).toBe(0);
     expect(p.records?.length ?? 0).toBe(0);
     expect(p.highWatermark).toBe(0n);
@@ -143,7 +128,7 @@ describe('produce and fetch', () => {
     const c = await t.client();
     await c.send(Produce, 7, produceRequest('pf-kip74', await buildRecordBatch([{ value: Buffer.alloc(500, 2) }])));
     await c.send(Produce, 7, produceRequest('pf-kip74', await buildRecordBatch([{ value: Buffer.alloc(500, 3) }])));
-    const p = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-kip74', 0, { maxBytes: 10 }, 10)));
+    const p = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-kip74', 0, 0, { maxBytes: 10 }, 10)));
     const decoded = await decodeRecordBatches(p.records as Buffer);
     expect(decoded.map((r) => r.offset)).toEqual([0]);
   });
@@ -157,7 +142,7 @@ describe('produce and fetch', () => {
     expect(p?.errorCode).toBe(0);
     const appendTime = Number(p?.logAppendTimeMs);
     expect(appendTime).toBeGreaterThanOrEqual(before);
-    const fetched = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-append-time', 0)));
+    const fetched = onlyPartition(await c.send(Fetch, 11, fetchRequest('pf-append-time', 0, 0)));
     const header = readBatchHeader(fetched.records as Buffer);
     expect(header.timestampType).toBe('append');
     expect(header.maxTimestamp).toBe(appendTime);

@@ -7,6 +7,7 @@ import { KafkaClient, Producer } from '../../src/client/index.js';
 import { Fetch, type FetchRequest } from '../../src/protocol/index.js';
 import { decodeRecordBatches } from '../../src/records/index.js';
 import { createTopic, startTestBroker, type TestBroker } from './helpers.js';
+import { fetchRequest } from '../helpers/fetch-request.js';
 
 const TOPIC = 'pooled';
 const RECORDS = 40_000;
@@ -38,20 +39,8 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-function fetchAt(partition: number, fetchOffset: number): FetchRequest {
-  return {
-    replicaId: -1,
-    maxWaitMs: 0,
-    minBytes: 0,
-    maxBytes: 50 << 20,
-    isolationLevel: 0,
-    sessionId: 0,
-    sessionEpoch: -1,
-    topics: [{ topic: TOPIC, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: BigInt(fetchOffset), logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
-    forgottenTopicsData: [],
-    rackId: '',
-  };
-}
+/** read_uncommitted, as consumers ask by default. */
+const fetchAt = (partition: number, fetchOffset: number): FetchRequest => fetchRequest(TOPIC, partition, fetchOffset, { isolationLevel: 0 });
 
 describe('pooled fetch read buffers', () => {
   it("keep a response's bytes until it is written, while other fetches reuse the pool", async () => {

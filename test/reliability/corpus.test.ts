@@ -15,6 +15,7 @@ import {
 } from '../corpus/build-corpus.js';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 import { exchange, requestFrame, rssBytes, type Address } from './raw-wire.js';
+import { fetchRequest } from '../helpers/fetch-request.js';
 
 const CORPUS_DIR = resolve(import.meta.dirname, '../corpus');
 
@@ -102,18 +103,7 @@ describe('bad-input corpus', () => {
     const sent = await exchange(tcp, bomb, { end: true });
     expect(sent.outcome).toBe('answered');
     expect(rssBytes(broker.proc.pid!) - before).toBeLessThan(64 * 1024 * 1024);
-    const fetch = requestFrame(Fetch, 11, {
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [{ topic: CORPUS_TOPIC, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
+    const fetch = requestFrame(Fetch, 11, fetchRequest(CORPUS_TOPIC, 0, 0, { maxBytes: 1 << 20, isolationLevel: 0 }));
     const fetched = await exchange(tcp, fetch, { end: true });
     const { bodyOffset } = decodeResponseHeader(fetched.response!, 1, 11);
     const response = Fetch.decodeResponse(fetched.response!.subarray(bodyOffset), 11);

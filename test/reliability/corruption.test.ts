@@ -13,6 +13,7 @@ import { decodeRecordBatches } from '../../src/records/index.js';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 import { exchange, requestFrame } from './raw-wire.js';
 import { produceRequest } from './seeds.js';
+import { fetchRequest } from '../helpers/fetch-request.js';
 
 const BATCHES = 30;
 const PER_BATCH = 10;
@@ -159,18 +160,7 @@ async function readBack(broker: BrokerProcess, topic: string): Promise<{ values:
   const values: string[] = [];
   let offset = 0n;
   for (;;) {
-    const frame = requestFrame(Fetch, 11, {
-      replicaId: -1,
-      maxWaitMs: 0,
-      minBytes: 0,
-      maxBytes: 1 << 20,
-      isolationLevel: 0,
-      sessionId: 0,
-      sessionEpoch: -1,
-      topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: offset, logStartOffset: -1n, partitionMaxBytes: 1 << 20 }] }],
-      forgottenTopicsData: [],
-      rackId: '',
-    });
+    const frame = requestFrame(Fetch, 11, fetchRequest(topic, 0, offset, { maxBytes: 1 << 20, isolationLevel: 0 }));
     const result = await exchange({ host: broker.host, port: broker.port }, frame, { timeoutMs: 5000 });
     expect(result.outcome).toBe('answered');
     const { bodyOffset } = decodeResponseHeader(result.response!, 1, 11);

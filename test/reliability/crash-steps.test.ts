@@ -15,7 +15,8 @@ import {
   type Log,
 } from '../../src/storage/index.js';
 import { CrashableFileSystem } from '../helpers/crashable-fs.js';
-import { readLog, seededRandom, valuesBatch } from './storage-helpers.js';
+import { readLog, valuesBatch } from './storage-helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const CONFIG = { ...DEFAULT_LOG_CONFIG, segmentBytes: 400, indexIntervalBytes: 64 };
 const DIR = '/data/t-0';

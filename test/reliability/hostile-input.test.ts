@@ -9,7 +9,8 @@ import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 import { exchange, openSocket, rssBytes, type Address } from './raw-wire.js';
 import { mutate, produceRequest, seedFrames } from './seeds.js';
-import { envInt, seededRandom } from './storage-helpers.js';
+import { envInt } from './storage-helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const FUZZ = envInt('LOGCTL_RELIABILITY_FUZZ', 4000);
 const SEED = envInt('LOGCTL_RELIABILITY_SEED', Date.now() % 1_000_000);

@@ -9,7 +9,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOG_CONFIG, LogManager, setStorageFileSystem, type FlushPolicy, type Log } from '../../src/storage/index.js';
 import { CrashableFileSystem } from '../helpers/crashable-fs.js';
-import { envInt, readLog, seededRandom, valuesBatch } from './storage-helpers.js';
+import { envInt, readLog, valuesBatch } from './storage-helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const CRASHES = envInt('LOGCTL_RELIABILITY_CRASHES', 40);
 const SEED = envInt('LOGCTL_RELIABILITY_SEED', Date.now() % 1_000_000);

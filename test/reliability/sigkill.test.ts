@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Admin, Consumer, KafkaClient, Producer } from '../../src/client/index.js';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
-import { envInt, seededRandom } from './storage-helpers.js';
+import { envInt } from './storage-helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const KILLS = envInt('LOGCTL_RELIABILITY_KILLS', 12);
 const SEED = envInt('LOGCTL_RELIABILITY_SEED', Date.now() % 1_000_000);

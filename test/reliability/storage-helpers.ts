@@ -1,19 +1,7 @@
-// Shared by the in-process crash tests: a seeded random source, batches with known values, and a
+// Shared by the in-process crash tests: batches with known values, and a
 // reader that returns every record of a log checking that offsets are dense.
 import { buildRecordBatch, decodeRecordBatches } from '../../src/records/index.js';
 import type { Log } from '../../src/storage/index.js';
-
-/** mulberry32: small, seedable, good enough to pick crash points reproducibly. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function envInt(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -7,7 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_LOG_CONFIG, LogManager, setStorageFileSystem, type Log, type LogConfig } from '../../src/storage/index.js';
 import { CrashableFileSystem } from '../helpers/crashable-fs.js';
-import { appendKeyed, expectedAfterCompaction, readCompacted, seeded, type Written } from './cleaner-helpers.js';
+import { appendKeyed, expectedAfterCompaction, readCompacted, type Written } from './cleaner-helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const DIR = '/data/c-0';
 const RANDOM_IMAGES = 2;
@@ -29,7 +30,7 @@ async function baseState(config: LogConfig, count: number): Promise<{ base: Cras
   const fs = new CrashableFileSystem();
   fs.mkdirDurable('/data');
   const { manager, log } = await openLog(fs, config);
-  const random = seeded(3);
+  const random = seededRandom(3);
   const written: Written[] = [];
   for (let i = 0; i < count; i++) {
     const k = `k${Math.floor(random() * 6)}`;
@@ -54,7 +55,7 @@ async function everyCrashPoint(config: LogConfig, count: number, dropTombstones:
     // A crash makes the cleaner give up (before the swap) or the log go offline (during it).
     await manager.runCleaner();
     const completed = !fs.isFrozen;
-    const random = seeded(step + 1);
+    const random = seededRandom(step + 1);
     const images = [fs.crash('drop-unsynced'), ...Array.from({ length: RANDOM_IMAGES }, () => fs.crash('random', random))];
     for (const [i, image] of images.entries()) {
       const reopened = await openLog(image, config);

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KafkaClient, Consumer, type ConsumedRecord } from '../../src/client/index.js';
 import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
 import { kafkajsClient } from '../helpers/kafkajs.js';
-import { seeded } from './cleaner-helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const TOPIC = 'compacted';
 const KEYS = 50;
@@ -70,7 +70,7 @@ describe('compaction survives kill -9', () => {
       ],
     });
     await admin.disconnect();
-    const random = seeded(11);
+    const random = seededRandom(11);
     const acked = new Map<string, number>();
     let seq = 0;
     let produced = 0;

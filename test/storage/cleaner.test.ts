@@ -4,8 +4,9 @@ import { readdir } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readBatchHeader } from '../../src/records/index.js';
 import { DEFAULT_LOG_CONFIG, LogManager, type LogConfig } from '../../src/storage/index.js';
-import { appendKeyed, expectedAfterCompaction, readCompacted, seeded, type Written } from './cleaner-helpers.js';
+import { appendKeyed, expectedAfterCompaction, readCompacted, type Written } from './cleaner-helpers.js';
 import { tempDir } from './helpers.js';
+import { seededRandom } from '../helpers/seeded-random.js';
 
 const COMPACT: LogConfig = { ...DEFAULT_LOG_CONFIG, cleanupPolicy: 'compact', segmentBytes: 64 * 1024, indexIntervalBytes: 1024 };
 
@@ -24,7 +25,7 @@ describe('LogCleaner', () => {
     const dataDir = await tempDir();
     const manager = await open(dataDir);
     const log = await manager.createLog('c', 0, COMPACT);
-    const random = seeded(7);
+    const random = seededRandom(7);
     const written: Written[] = [];
     // Rounds in shuffled key order, cut into batches of 7 so batches straddle rounds; odd batches gzip.
     const sequence: { key: string; value: string }[] = [];
@@ -139,7 +140,7 @@ describe('LogCleaner', () => {
     const manager = await open(dataDir);
     const config = { ...COMPACT, segmentBytes: 2048, deleteRetentionMs: 0 };
     const log = await manager.createLog('c', 0, config);
-    const random = seeded(42);
+    const random = seededRandom(42);
     const written: Written[] = [];
     for (let pass = 0; pass < 6; pass++) {
       for (let b = 0; b < 60; b++) {
