@@ -1,40 +1,41 @@
-// Long-poll support: fetches wait for the high watermark to pass an offset and are woken by the append
-// that moves it (no polling), or by their abort signal, or when the log closes.
+// Long-poll support: fetches wait for the high watermark (or, for followers, the log end) to pass an
+// offset and are woken by the append that moves it (no polling), or when the log closes or fails.
+// Waiters are plain callbacks, not AbortSignals: a consumer tailing a log parks one wait per fetch,
+// and an AbortController per wait (its listeners and the DOMException of abort()) cost more CPU than
+// the rest of the long poll.
 
 interface Waiter {
   offset: number;
-  done: () => void;
+  onData: () => void;
 }
 
 export class DataWaiters {
   private readonly waiters = new Set<Waiter>();
 
-  /** Resolves once `isPast(offset)` after a wake(), or when `signal` aborts; never rejects. */
-  wait(offset: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const onAbort = (): void => waiter.done();
-      const waiter: Waiter = {
-        offset,
-        done: () => {
-          this.waiters.delete(waiter);
-          signal.removeEventListener('abort', onAbort);
-          resolve();
-        },
-      };
-      this.waiters.add(waiter);
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+  /** Calls `onData` once, at the first wake() past `offset` or wakeAll(); returns a cancel function. */
+  watch(offset: number, onData: () => void): () => void {
+    const waiter: Waiter = { offset, onData };
+    this.waiters.add(waiter);
+    return () => {
+      this.waiters.delete(waiter);
+    };
   }
 
   /** Wakes the waiters whose offset is below `highWatermark`. */
   wake(highWatermark: number): void {
     if (this.waiters.size === 0) return;
-    for (const w of [...this.waiters]) if (w.offset < highWatermark) w.done();
+    for (const w of [...this.waiters]) {
+      if (w.offset < highWatermark) {
+        this.waiters.delete(w);
+        w.onData();
+      }
+    }
   }
 
   wakeAll(): void {
-    for (const w of [...this.waiters]) w.done();
+    const all = [...this.waiters];
+    this.waiters.clear();
+    for (const w of all) w.onData();
   }
 
   get size(): number {

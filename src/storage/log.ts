@@ -97,6 +97,11 @@ export class Log {
   private draining = false;
   private unflushedMessages = 0;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** The relaxed policy's fsync running beside the write queue, and whether another is due after it. */
+  private backgroundSync: Promise<void> | null = null;
+  private syncAgain = false;
+  /** Counts truncations: a background fsync that straddles one must not raise the recovery point. */
+  private truncations = 0;
   private failure: KafkaError | null = null;
   private closed = false;
   /** Replicated partitions: the replica manager moves the high watermark, appends do not. */
@@ -345,7 +350,7 @@ export class Log {
     }
     this.advanceHighWatermark();
     group.forEach((op, i) => refused.has(op) || op.resolve({ ...results[i]!, logStartOffset: this._logStartOffset }));
-    if (!fsyncBeforeAck(this.flushPolicy)) await this.maybeFlushAfterAck();
+    if (!fsyncBeforeAck(this.flushPolicy)) this.scheduleFlush();
   }
 
   private async writeTo(segment: Segment, buffers: Buffer[], infos: BatchInfo[], now: number, verified: boolean): Promise<void> {
@@ -401,20 +406,52 @@ export class Log {
     this._recoveryPoint = end;
   }
 
-  private async maybeFlushAfterAck(): Promise<void> {
+  /** The relaxed flush policy: an fsync once flushIntervalMessages are unflushed or flushIntervalMs
+   *  after the first unflushed append, whichever comes first. */
+  private scheduleFlush(): void {
     if (this.unflushedMessages >= this.flushPolicy.flushIntervalMessages) {
-      try {
-        await this.syncActive();
-      } catch (err) {
-        this.fail(err);
-      }
+      this.syncInBackground();
     } else if (this.flushPolicy.flushIntervalMs > 0 && this.flushTimer === null && this.unflushedMessages > 0) {
       this.flushTimer = setTimeout(() => {
         this.flushTimer = null;
-        this.flush().catch(() => undefined);
+        this.syncInBackground();
       }, this.flushPolicy.flushIntervalMs);
       this.flushTimer.unref();
     }
+  }
+
+  /**
+   * fsyncs the active segment beside the write queue, not in it: appends go on while the disk syncs
+   * (in the queue, every append waited behind the timed fsync: the latency tail of the relaxed policy).
+   * An fsync covers what was written before it started, so the recovery point moves to the log end
+   * as it was then, unless a truncation came in between. Only the log file is synced: recovery always
+   * rescans the active segment and rebuilds its indexes.
+   */
+  private syncInBackground(): void {
+    if (this.closed || this.failure !== null) return;
+    if (this.backgroundSync !== null) {
+      this.syncAgain = true;
+      return;
+    }
+    const end = this._logEndOffset;
+    const truncations = this.truncations;
+    this.unflushedMessages = 0;
+    this.backgroundSync = this.active
+      .syncData()
+      .then(
+        (synced) => {
+          if (synced) this.stats.fsyncs++;
+          if (truncations === this.truncations) this._recoveryPoint = Math.max(this._recoveryPoint, end);
+        },
+        (err: unknown) => void this.fail(err),
+      )
+      .finally(() => {
+        this.backgroundSync = null;
+        if (this.syncAgain) {
+          this.syncAgain = false;
+          this.syncInBackground();
+        }
+      });
   }
 
   private advanceHighWatermark(): void {
@@ -594,6 +631,7 @@ export class Log {
         throw this.fail(err);
       }
       this.positions.clear();
+      this.truncations++;
       this._logEndOffset = this.active.nextOffset;
       this._highWatermark = Math.min(this._highWatermark, this._logEndOffset);
       this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
@@ -604,15 +642,30 @@ export class Log {
     });
   }
 
-  /** Resolves when the high watermark passes `offset`, the signal aborts, or the log closes or fails. */
-  waitForData(offset: number, signal: AbortSignal, options?: { untilLogEnd?: boolean }): Promise<void> {
-    if (this.closed || this.failure !== null) return Promise.resolve();
-    if (options?.untilLogEnd === true) {
-      if (this._logEndOffset > offset) return Promise.resolve();
-      return this.endWaiters.wait(offset, signal);
+  /** Calls `onData` once the high watermark (with untilLogEnd: the log end) passes `offset`, or the
+   *  log closes or fails; at once (synchronously) when it already has. Returns a cancel function. */
+  watchData(offset: number, onData: () => void, options?: { untilLogEnd?: boolean }): () => void {
+    const untilLogEnd = options?.untilLogEnd === true;
+    if (this.closed || this.failure !== null || (untilLogEnd ? this._logEndOffset : this._highWatermark) > offset) {
+      onData();
+      return () => {};
     }
-    if (this._highWatermark > offset) return Promise.resolve();
-    return this.waiters.wait(offset, signal);
+    return (untilLogEnd ? this.endWaiters : this.waiters).watch(offset, onData);
+  }
+
+  /** watchData as a promise that also resolves when `signal` aborts; never rejects. */
+  waitForData(offset: number, signal: AbortSignal, options?: { untilLogEnd?: boolean }): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      let cancel = (): void => {};
+      const done = (): void => {
+        cancel();
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      signal.addEventListener('abort', done, { once: true });
+      cancel = this.watchData(offset, done, options);
+    });
   }
 
   /** Writes everything to disk (fsync), whatever the flush policy. */
@@ -633,6 +686,7 @@ export class Log {
     await this.exclusive(async () => {
       this.closed = true;
       if (this.flushTimer !== null) clearTimeout(this.flushTimer);
+      await this.backgroundSync;
       this.waiters.wakeAll();
       this.endWaiters.wakeAll();
       // A clean close: the next open loads this snapshot and scans nothing for producer state.

@@ -277,7 +277,13 @@ export class Segment {
   async flush(sync: boolean): Promise<boolean> {
     await this.offsetIndex.flush(false);
     await this.timeIndex.flush(false);
-    if (!sync || !this.dirty) return false;
+    return sync ? this.syncData() : false;
+  }
+
+  /** fsyncs the log file (not the indexes) when something was written since the last sync; returns
+   *  whether it did. Safe beside appends: it covers every write that completed before it started. */
+  async syncData(): Promise<boolean> {
+    if (!this.dirty) return false;
     this.dirty = false;
     await this.fh.datasync();
     return true;

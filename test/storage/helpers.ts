@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { buildRecordBatch, decodeRecordBatches } from '../../src/records/index.js';
-import { DEFAULT_LOG_CONFIG, Log, type LogConfig, type LogOptions } from '../../src/storage/index.js';
+import { DEFAULT_LOG_CONFIG, Log, nodeFileSystem, setStorageFileSystem, type LogConfig, type LogOptions } from '../../src/storage/index.js';
 
 const dirs: string[] = [];
 
@@ -50,4 +50,48 @@ export async function readAll(log: Log, from = log.logStartOffset, maxBytes = 1 
     offset = records[records.length - 1]!.offset + 1;
   }
   return out;
+}
+
+/** Polls `check` every 5 ms until it holds; fails after `timeoutMs`. */
+export async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${check.toString()}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/** Makes storage/ hold every fsync of a segment's `.log` file until release(): `held` counts the fsyncs
+ *  that reached the gate. restore() puts the real file system back. */
+export function gatedLogDatasync(): { readonly held: number; release(): void; restore(): void } {
+  let released: () => void = () => {};
+  const open = new Promise<void>((resolve) => (released = resolve));
+  let held = 0;
+  const restore = setStorageFileSystem({
+    ...nodeFileSystem,
+    async open(path, flags) {
+      const file = await nodeFileSystem.open(path, flags);
+      if (!path.endsWith('.log')) return file;
+      return new Proxy(file, {
+        get(target, prop) {
+          if (prop === 'datasync') {
+            return async () => {
+              held++;
+              await open;
+              return target.datasync();
+            };
+          }
+          const value: unknown = Reflect.get(target, prop);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  });
+  return {
+    get held() {
+      return held;
+    },
+    release: () => released(),
+    restore,
+  };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../src/common/index.js';
 import { decodeRecordBatches, readBatchHeader, setBaseOffset } from '../../src/records/index.js';
-import { batch, config, openLog, readAll, tempDir } from './helpers.js';
+import { batch, config, gatedLogDatasync, openLog, readAll, tempDir, until } from './helpers.js';
 
 /** Appends `n` batches of 3 records each (values b<i>-<j>), sequentially. */
 async function fill(log: Awaited<ReturnType<typeof openLog>>, n: number, padding = 0): Promise<string[]> {
@@ -183,6 +183,31 @@ describe('Log waitForData', () => {
   });
 });
 
+describe('Log watchData', () => {
+  it('calls back at once when already past, once per wake, never after cancel, and on close', async () => {
+    const log = await openLog(await tempDir());
+    await log.append(await batch('a', 2));
+    const calls: string[] = [];
+    log.watchData(1, () => calls.push('past'));
+    expect(calls).toEqual(['past']);
+    const cancel = log.watchData(2, () => calls.push('cancelled'));
+    log.watchData(2, () => calls.push('hw'));
+    log.watchData(3, () => calls.push('later'));
+    log.watchData(2, () => calls.push('end'), { untilLogEnd: true });
+    cancel();
+    await log.append(await batch('b', 1));
+    expect(calls).toEqual(['past', 'end', 'hw']);
+    await log.append(await batch('c', 1));
+    expect(calls).toEqual(['past', 'end', 'hw', 'later']);
+    const pending = log.watchData(10, () => calls.push('closed'));
+    await log.close();
+    expect(calls).toEqual(['past', 'end', 'hw', 'later', 'closed']);
+    pending(); // cancelling after the call is harmless
+    log.watchData(0, () => calls.push('after close'));
+    expect(calls.at(-1)).toBe('after close');
+  });
+});
+
 describe('Log group commit', () => {
   it('gives concurrent appends distinct contiguous offsets with fewer writes and fsyncs than appends', async () => {
     const log = await openLog(await tempDir());
@@ -212,15 +237,42 @@ describe('Log group commit', () => {
     for (let i = 0; i < 4; i++) await log.append(await batch(`a${i}`, 2));
     expect(log.stats.fsyncs).toBe(0);
     expect(log.recoveryPoint).toBe(0);
+    // The tenth message starts an fsync after the acknowledgement, beside the write queue.
     await log.append(await batch('a4', 2));
-    // The tenth message triggers an fsync after the acknowledgement, ahead of the next append.
+    await until(() => log.stats.fsyncs === 1);
+    expect(log.recoveryPoint).toBe(10);
     await log.append(await batch('a5', 1));
     expect(log.stats.fsyncs).toBe(1);
-    expect(log.recoveryPoint).toBe(10);
     await log.flush();
     expect(log.stats.fsyncs).toBe(2);
     expect(log.recoveryPoint).toBe(11);
     await log.close();
+  });
+
+  it('keeps appending while the relaxed policy\'s fsync runs, and a truncation meanwhile keeps the recovery point down', async () => {
+    const gate = gatedLogDatasync();
+    try {
+      const log = await openLog(await tempDir(), { flushPolicy: { flushIntervalMessages: 2, flushIntervalMs: 0 } });
+      await log.append(await batch('a0', 1));
+      await log.append(await batch('a1', 1)); // the second message starts an fsync that the gate holds
+      await until(() => gate.held === 1);
+      // Appends and reads go on while it is held (in the queue, they waited behind it).
+      for (let i = 0; i < 3; i++) await log.append(await batch(`b${i}`, 1));
+      expect(log.logEndOffset).toBe(5);
+      expect(await readAll(log)).toHaveLength(5);
+      expect(log.recoveryPoint).toBe(0);
+      // A follower-style truncation below what the held fsync covers (offsets 0 and 1).
+      await log.truncateTo(1);
+      expect(log.logEndOffset).toBe(1);
+      gate.release();
+      // The held fsync (started at log end 2) must not raise it above the new log end; the one queued
+      // behind it (for b1) starts after the truncation and covers offset 0.
+      await until(() => log.stats.fsyncs === 2);
+      expect(log.recoveryPoint).toBe(1);
+      await log.close();
+    } finally {
+      gate.restore();
+    }
   });
 
   it('fsyncs on the flushIntervalMs timer', async () => {

@@ -132,40 +132,36 @@ function failed(partitionIndex: number, errorCode: number): FetchResponsePartiti
 
 /** Resolves true when any requested partition gets data past its fetch offset, false on timeout,
  *  shutdown, or when the client's connection is closing (a half-closed client waits only for this answer). */
-async function waitForAnyData(broker: BrokerContext, request: FetchRequest, timeoutMs: number, closing?: AbortSignal): Promise<boolean> {
-  const controller = new AbortController();
-  const { signal } = controller;
-  const onShutdown = (): void => controller.abort();
-  broker.shutdown.addEventListener('abort', onShutdown, { once: true });
-  closing?.addEventListener('abort', onShutdown, { once: true });
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const waits: Promise<boolean>[] = [
-      new Promise((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
-        signal.addEventListener('abort', () => resolve(false), { once: true });
-      }),
-    ];
+function waitForAnyData(broker: BrokerContext, request: FetchRequest, timeoutMs: number, closing?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const cancels: (() => void)[] = [];
+    let settled = false;
+    const finish = (woken: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      for (const cancel of cancels) cancel();
+      broker.shutdown.removeEventListener('abort', stop);
+      closing?.removeEventListener('abort', stop);
+      resolve(woken);
+    };
+    const stop = (): void => finish(false);
+    const timer = setTimeout(stop, timeoutMs);
+    broker.shutdown.addEventListener('abort', stop, { once: true });
+    closing?.addEventListener('abort', stop, { once: true });
+    const onData = (): void => finish(true);
     for (const topic of request.topics) {
       for (const p of topic.partitions) {
         const log = broker.logs.getLog(topic.topic, p.partition);
         if (log === undefined) continue;
-        // A follower waits for the log end (it replicates past the high watermark).
-        if (request.replicaId >= 0) {
-          waits.push(log.waitForData(Number(p.fetchOffset), signal, { untilLogEnd: true }).then(() => true, () => false));
-          continue;
-        }
-        // Wait past what is already there: data below the high watermark did not reach minBytes.
-        const offset = Math.max(Number(p.fetchOffset), log.highWatermark);
-        // A waiter rejects when aborted; that only happens once another wait has already won.
-        waits.push(log.waitForData(offset, signal).then(() => true, () => false));
+        // A follower waits for the log end (it replicates past the high watermark). A consumer waits
+        // past what is already there: data below the high watermark did not reach minBytes.
+        const follower = request.replicaId >= 0;
+        const offset = follower ? Number(p.fetchOffset) : Math.max(Number(p.fetchOffset), log.highWatermark);
+        cancels.push(log.watchData(offset, onData, { untilLogEnd: follower }));
+        // Woken while registering (the log closed or failed): the later partitions need no watch.
+        if (settled) return;
       }
     }
-    return await Promise.race(waits);
-  } finally {
-    clearTimeout(timer);
-    broker.shutdown.removeEventListener('abort', onShutdown);
-    closing?.removeEventListener('abort', onShutdown);
-    controller.abort();
-  }
+  });
 }
