@@ -16,6 +16,9 @@ import type { KafkaClient } from './client.js';
 import { kafkaError } from './kafka-errors.js';
 
 const INT32_MAX = 0x7fffffff;
+/** Batches per partition an idempotent producer may have in flight: the broker remembers each producer's
+ *  last 5 batches (storage/producer-state.ts, Kafka's value), so any of them resent is found a duplicate. */
+export const MAX_IDEMPOTENT_IN_FLIGHT = 5;
 /** InitProducerId attempts before the records waiting for it fail. */
 const INIT_ATTEMPTS = 10;
 

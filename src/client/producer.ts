@@ -15,7 +15,11 @@
 // Idempotence (option idempotent, requires acks=-1): before the first batch is sent the producer gets a
 // producer id (InitProducerId); each batch carries it with a per-partition sequence, assigned when the
 // batch is first encoded, so a retry resends the same bytes and the broker stores it once
-// (idempotence.ts). One batch per partition in flight keeps the sequences in order.
+// (idempotence.ts). Up to 5 batches per partition are in flight (the default when idempotent, as in
+// Kafka: the broker remembers each producer's last 5 batches). Order survives retries: when a batch
+// fails, the ones sent after it are refused with OUT_OF_ORDER_SEQUENCE_NUMBER (their sequence does not
+// follow the log's), and that refusal is retried while an earlier batch of the partition is still
+// unacknowledged; the queue resends them in sequence order, behind it.
 import { ConnectionError, ErrorCode, KafkaError, UsageError, errorMessage } from '../common/index.js';
 import { Produce, type ProduceRequest, type ProduceResponse } from '../protocol/index.js';
 import type { CompressionType, RecordHeader } from '../records/index.js';
@@ -24,7 +28,7 @@ import { NO_PRODUCER } from './batch-writer.js';
 import type { KafkaClient, TopicMetadata } from './client.js';
 import type { KafkaConnection } from './connection.js';
 import { kafkaError, needsMetadataRefresh } from './kafka-errors.js';
-import { Idempotence } from './idempotence.js';
+import { Idempotence, MAX_IDEMPOTENT_IN_FLIGHT } from './idempotence.js';
 import { DefaultPartitioner } from './partitioner.js';
 
 export interface ProducerOptions {
@@ -40,8 +44,9 @@ export interface ProducerOptions {
   /** Requests in flight per broker connection. */
   maxInFlight?: number;
   /**
-   * Batches of one partition in flight at once (default 1). Above 1 with retries > 0, a retried batch may
-   * be stored after later ones (no idempotence): raise it only when that order does not matter.
+   * Batches of one partition in flight at once (default 1, or 5 when idempotent). Without idempotence,
+   * above 1 with retries > 0 a retried batch may be stored after later ones: raise it only when that
+   * order does not matter. Idempotent producers keep the order with up to 5.
    */
   maxInFlightPerPartition?: number;
   /** send() waits while this many bytes of records are buffered or in flight (backpressure). */
@@ -54,7 +59,7 @@ export interface ProducerOptions {
   autoCreateTopics?: boolean;
   /**
    * Producer id and per-partition sequence numbers in every batch, so that retries are stored once
-   * (Kafka's enable.idempotence). Requires acks=-1 and maxInFlightPerPartition 1.
+   * (Kafka's enable.idempotence). Requires acks=-1 and maxInFlightPerPartition <= 5.
    */
   idempotent?: boolean;
 }
@@ -121,11 +126,14 @@ export class Producer {
   constructor(client: KafkaClient, options: ProducerOptions = {}) {
     this.client = client;
     this.acks = options.acks ?? -1;
-    const maxInFlightPerPartition = Math.max(1, options.maxInFlightPerPartition ?? 1);
-    if (options.idempotent === true) {
+    const idempotent = options.idempotent === true;
+    const maxInFlightPerPartition = Math.max(1, options.maxInFlightPerPartition ?? (idempotent ? MAX_IDEMPOTENT_IN_FLIGHT : 1));
+    if (idempotent) {
       if (this.acks !== -1) throw new UsageError(`an idempotent producer needs acks=-1 (all), got acks=${this.acks}`);
-      // Two batches of a partition in flight: if the first failed, the second would be out of sequence.
-      if (maxInFlightPerPartition > 1) throw new UsageError('an idempotent producer sends one batch per partition at a time (maxInFlightPerPartition 1)');
+      // The broker detects duplicates among a producer's last 5 batches: a retry beyond them could be stored twice.
+      if (maxInFlightPerPartition > MAX_IDEMPOTENT_IN_FLIGHT) {
+        throw new UsageError(`an idempotent producer sends at most ${MAX_IDEMPOTENT_IN_FLIGHT} batches per partition at a time (maxInFlightPerPartition ${maxInFlightPerPartition})`);
+      }
     }
     this.compression = options.compression ?? 'none';
     this.lingerMs = options.lingerMs ?? 5;
@@ -136,7 +144,7 @@ export class Producer {
     this.maxRequestBytes = options.maxRequestBytes ?? 8 * 1024 * 1024;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.autoCreateTopics = options.autoCreateTopics ?? true;
-    this.idempotence = options.idempotent === true ? new Idempotence(client, this.retryBackoffMs) : null;
+    this.idempotence = idempotent ? new Idempotence(client, this.retryBackoffMs) : null;
     this.accumulator = new RecordAccumulator({
       batchBytes: options.batchBytes ?? 1024 * 1024,
       lingerMs: this.lingerMs,
@@ -453,9 +461,15 @@ export class Producer {
       this.succeed(q, batch, Number(p.baseOffset), Number(p.logAppendTimeMs));
     } else {
       const error = kafkaError(p.errorCode, `produce to ${q.topic}/${q.partition}`);
-      if (error.retriable) this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
+      if (error.retriable || this.refusedBehindRetry(q, batch, p.errorCode)) this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
       else this.fail(q, batch, error);
     }
+  }
+
+  /** An idempotent batch refused as out of sequence because an earlier batch of its partition (still
+   *  queued, so still unacknowledged) failed first: it is resent after that one, with the same sequence. */
+  private refusedBehindRetry(q: PartitionQueue, batch: Batch, errorCode: number): boolean {
+    return errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence !== null && q.batches[0] !== batch;
   }
 
   private retryLater(q: PartitionQueue, batch: Batch, error: Error, refreshMetadata: boolean): void {

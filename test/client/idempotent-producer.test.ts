@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
 import { advanceSequence } from '../../src/client/idempotence.js';
-import { UsageError } from '../../src/common/index.js';
-import { scanBatches, type BatchHeader } from '../../src/records/index.js';
+import { ErrorCode, UsageError } from '../../src/common/index.js';
+import { decodeRecordBatches, scanBatches, type BatchHeader } from '../../src/records/index.js';
 import { startTestBroker, type TestBroker } from './broker-fixture.js';
 
 let tb: TestBroker;
@@ -38,15 +38,28 @@ async function storedBatches(topic: string): Promise<BatchHeader[]> {
   return headers;
 }
 
+interface Proxy {
+  address: string;
+  produceRequests: Buffer[];
+  /** Error codes of the Produce answers (single-partition requests), in order. */
+  produceErrors: number[];
+  close(): Promise<void>;
+}
+
 /**
  * A TCP proxy to the broker that forwards everything, except that it closes the client's connection
  * instead of forwarding the answer to the first `dropProduceAnswers` Produce requests: the broker has
- * appended the batch, the client only sees a lost connection.
+ * appended the batch, the client only sees a lost connection. With `corruptFirstProduce`, the first
+ * Produce request is held until a second one arrives, and goes out with its last byte (inside the
+ * record batch) flipped, right before it: the broker refuses it (CRC) while the next is in flight.
  */
-async function droppingProxy(target: string, dropProduceAnswers: number): Promise<{ address: string; produceRequests: Buffer[]; close(): Promise<void> }> {
+async function droppingProxy(target: string, dropProduceAnswers: number, corruptFirstProduce = false): Promise<Proxy> {
   const [host, port] = target.split(':') as [string, string];
   const produceRequests: Buffer[] = [];
+  const produceErrors: number[] = [];
   let toDrop = dropProduceAnswers;
+  let toCorrupt = corruptFirstProduce;
+  let held: Buffer | null = null;
   const sockets = new Set<Socket>();
   const server: Server = createServer((down) => {
     const up = connect(Number(port), host);
@@ -56,10 +69,22 @@ async function droppingProxy(target: string, dropProduceAnswers: number): Promis
       const apiKey = frame.readInt16BE(4);
       apiKeys.push(apiKey);
       if (apiKey === 0) produceRequests.push(frame);
+      if (apiKey === 0 && toCorrupt) {
+        toCorrupt = false;
+        held = Buffer.from(frame);
+        held[held.length - 1]! ^= 0xff;
+        return;
+      }
+      if (held !== null) up.write(held);
+      held = null;
       up.write(frame);
     });
     frames(up, (frame) => {
-      if (apiKeys.shift() === 0 && toDrop > 0) {
+      if (apiKeys.shift() !== 0) return void down.write(frame);
+      // Produce response v3+: int32 size, int32 correlationId, topics array (int32), topic name
+      // (int16 length + bytes), partitions array (int32), int32 index, int16 errorCode.
+      produceErrors.push(frame.readInt16BE(4 + 4 + 4 + 2 + frame.readInt16BE(12) + 4 + 4));
+      if (toDrop > 0) {
         toDrop--;
         down.destroy();
         up.destroy();
@@ -78,6 +103,7 @@ async function droppingProxy(target: string, dropProduceAnswers: number): Promis
   return {
     address: `127.0.0.1:${address.port}`,
     produceRequests,
+    produceErrors,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -100,10 +126,11 @@ function frames(socket: Socket, onFrame: (frame: Buffer) => void): void {
 }
 
 describe('idempotent producer', () => {
-  it('refuses acks other than -1 and more than one batch per partition in flight', () => {
+  it('refuses acks other than -1 and more than five batches per partition in flight', () => {
     expect(() => new Producer(client, { idempotent: true, acks: 1 })).toThrow(UsageError);
     expect(() => new Producer(client, { idempotent: true, acks: 0 })).toThrow(/acks=-1/);
-    expect(() => new Producer(client, { idempotent: true, maxInFlightPerPartition: 2 })).toThrow(UsageError);
+    expect(() => new Producer(client, { idempotent: true, maxInFlightPerPartition: 6 })).toThrow(/at most 5 batches/);
+    expect(() => new Producer(client, { idempotent: true, maxInFlightPerPartition: 5 })).not.toThrow();
   });
 
   it('writes one producer id and consecutive sequences into every batch', async () => {
@@ -168,6 +195,61 @@ describe('idempotent producer', () => {
       const batches = await storedBatches(topic);
       expect(batches.map((h) => h.recordsCount)).toEqual(stored);
       if (idempotent) expect(batches.map((h) => h.baseSequence)).toEqual([0, 2]);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
+  /** Sends `count` records as many small pipelined batches; returns their offsets in send order. */
+  async function sendPipelined(producer: Producer, topic: string, count: number): Promise<number[]> {
+    const sent = Array.from({ length: count }, (_, i) => producer.send({ topic, partition: 0, value: Buffer.from(`r${String(i).padStart(4, '0')}`) }));
+    return (await Promise.all(sent)).map((m) => m.offset);
+  }
+
+  /** Every record stored once, in send order, under dense offsets and consecutive sequences. */
+  async function expectStoredInOrder(topic: string, count: number): Promise<void> {
+    const batches = await storedBatches(topic);
+    expect(batches.reduce((n, b) => n + b.recordsCount, 0)).toBe(count);
+    let next = 0;
+    for (const b of batches) {
+      expect([b.baseOffset, b.baseSequence]).toEqual([next, next]);
+      next += b.recordsCount;
+    }
+    const values = (await decodeRecordBatches(await readFile(join(tb.dataDir, `${topic}-0`, '00000000000000000000.log')))).map((r) => r.value?.toString());
+    expect(values).toEqual(Array.from({ length: count }, (_, i) => `r${String(i).padStart(4, '0')}`));
+  }
+
+  it('pipelines up to five batches per partition and keeps them once and in order when answers are lost', async () => {
+    const topic = 'idem-pipelined-lost';
+    await createTopic(client, topic);
+    const proxy = await droppingProxy(tb.address, 1);
+    const viaProxy = await KafkaClient.connect({ broker: proxy.address });
+    try {
+      const producer = new Producer(viaProxy, { idempotent: true, lingerMs: 0, batchBytes: 256, retryBackoffMs: 10 });
+      const offsets = await sendPipelined(producer, topic, 400);
+      await producer.close();
+      expect(offsets).toEqual(Array.from({ length: 400 }, (_, i) => i));
+      await expectStoredInOrder(topic, 400);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
+  });
+
+  it('resends the batches refused as out of sequence behind a failed one, in order', async () => {
+    const topic = 'idem-pipelined-refused';
+    await createTopic(client, topic);
+    const proxy = await droppingProxy(tb.address, 0, true);
+    const viaProxy = await KafkaClient.connect({ broker: proxy.address });
+    try {
+      const producer = new Producer(viaProxy, { idempotent: true, lingerMs: 0, batchBytes: 256, retryBackoffMs: 10 });
+      const offsets = await sendPipelined(producer, topic, 200);
+      await producer.close();
+      // The corrupted first batch was refused as CORRUPT_MESSAGE, the one sent behind it as out of sequence.
+      expect(proxy.produceErrors.slice(0, 2)).toEqual([ErrorCode.CORRUPT_MESSAGE, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER]);
+      expect(offsets).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      await expectStoredInOrder(topic, 200);
     } finally {
       await viaProxy.close();
       await proxy.close();
