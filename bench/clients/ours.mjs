@@ -13,7 +13,8 @@ async function endOffsets(client) {
 }
 
 async function produce(client) {
-  const producer = new Producer(client, { acks: -1 });
+  // --idempotent true: producer ids and sequences, 5 batches per partition in flight (1 otherwise).
+  const producer = new Producer(client, { acks: -1, idempotent: a.idempotent === 'true' });
   const value = payloads(a.size);
   await client.topicMetadata(a.topic);
   let acked = 0;

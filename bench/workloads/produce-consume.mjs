@@ -13,12 +13,12 @@ export function diskBytes(dir) {
 }
 
 /** One P+C run: { P, D, C } figures (C = { error } when the consume failed); throws on a wrong ack or count. */
-export async function produceConsumeRun({ client, size, count, overrides = {}, consume = true, nodeArgs = [] }) {
+export async function produceConsumeRun({ client, size, count, overrides = {}, consume = true, nodeArgs = [], producer = {} }) {
   const broker = await startBrokerProcess({ overrides, nodeArgs });
   try {
     await createTopic(broker.bootstrap, TOPIC, 1);
     const emptyBytes = diskBytes(broker.dataDir);
-    const p = await timedClientRun(broker, client, { mode: 'produce', topic: TOPIC, count, size });
+    const p = await timedClientRun(broker, client, { mode: 'produce', topic: TOPIC, count, size, ...producer });
     if (p.acked !== count || p.failed !== 0) throw new Error(`${client} produce: ${p.acked}/${count} acked, ${p.failed} failed (${p.firstError})`);
     const stored = await storedCount(broker.bootstrap, TOPIC);
     if (stored !== count) throw new Error(`${client} produce: broker stores ${stored} records, expected ${count}`);

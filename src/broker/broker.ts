@@ -112,7 +112,7 @@ export async function startBroker(
     await closeAll().catch((closeErr: unknown) => logger.error('cleanup after failed start', { error: errorMessage(closeErr) }));
     throw err;
   }
-  logs.startRetention(config.logRetentionCheckIntervalMs);
+  logs.startRetention(config.logRetentionCheckIntervalMs, config.producerIdExpirationMs);
   logs.startCleaner(config.logCleanerBackoffMs);
   logger.info('broker started', {
     nodeId: config.nodeId,

@@ -34,6 +34,8 @@ export interface BrokerConfig {
   maxConnections: number;
   connectionsMaxIdleMs: number;
   logRetentionCheckIntervalMs: number;
+  /** producer.id.expiration.ms: idempotent producers idle this long are forgotten (checked with retention). */
+  producerIdExpirationMs: number;
   /** log.cleaner.backoff.ms: pause between two compaction passes. */
   logCleanerBackoffMs: number;
   logLevel: LogLevel;
@@ -124,6 +126,7 @@ const KNOWN_KEYS = new Set([
   'offsets.retention.check.interval.ms', 'cluster.etcd', 'cluster.session.timeout.ms',
   'unclean.leader.election.enable', 'replica.lag.time.max.ms', 'replica.fetch.wait.max.ms', 'replica.fetch.max.bytes',
   'replica.high.watermark.checkpoint.interval.ms', 'controlled.shutdown.enable', 'controlled.shutdown.max.wait.ms',
+  'producer.id.expiration.ms',
 ]);
 
 export function loadBrokerConfig(input: LoadBrokerConfigInput): BrokerConfig {
@@ -263,6 +266,7 @@ function build(r: Reader): BrokerConfig {
     maxConnections: r.int('max.connections', 1000, 1, 2_147_483_647),
     connectionsMaxIdleMs: r.int('connections.max.idle.ms', 600_000, -1),
     logRetentionCheckIntervalMs: r.int('log.retention.check.interval.ms', 300_000, 1),
+    producerIdExpirationMs: r.int('producer.id.expiration.ms', 86_400_000, 1),
     logCleanerBackoffMs: r.int('log.cleaner.backoff.ms', 15_000, 1),
     logLevel: r.oneOf('log.level', 'info', ['debug', 'info', 'warn', 'error', 'silent']),
     metricsListen: r.string('metrics.listen', '').trim() === '' ? null : r.hostPort('metrics.listen', { host: '127.0.0.1', port: 0 }),

@@ -96,5 +96,6 @@ export function describeBrokerConfigs(config: BrokerConfig, advertised: { host: 
     entry('log.flush.interval.messages', config.flushPolicy.flushIntervalMessages),
     entry('log.flush.interval.ms', config.flushPolicy.flushIntervalMs),
     entry('log.retention.check.interval.ms', config.logRetentionCheckIntervalMs),
+    entry('producer.id.expiration.ms', config.producerIdExpirationMs),
   ];
 }

@@ -29,6 +29,8 @@ import { applyRetention } from './retention.js';
 const PARTITION_DIR = /^(.+)-(\d+)$/;
 const DELETE_DIR_SUFFIX = '-delete';
 const LEGAL_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
+/** Kafka's producer.id.expiration.ms default: one day. */
+export const DEFAULT_PRODUCER_ID_EXPIRATION_MS = 86_400_000;
 
 export interface LogManagerOptions {
   dataDir: string;
@@ -58,6 +60,7 @@ export class LogManager {
   private readonly logger: Logger;
   private readonly now: () => number;
   private retentionTimer: NodeJS.Timeout | null = null;
+  private producerIdExpirationMs = DEFAULT_PRODUCER_ID_EXPIRATION_MS;
   private readonly cleaner: LogCleaner;
   private cleanerTimer: NodeJS.Timeout | null = null;
   private cleaning: Promise<CleanerPass> | null = null;
@@ -189,7 +192,9 @@ export class LogManager {
     for (const log of this.logs()) if (log.topic === topic) log.config = config;
   }
 
-  startRetention(intervalMs: number): void {
+  /** Runs runRetention every `intervalMs`; it also forgets producers idle for `producerIdExpirationMs`. */
+  startRetention(intervalMs: number, producerIdExpirationMs = DEFAULT_PRODUCER_ID_EXPIRATION_MS): void {
+    this.producerIdExpirationMs = producerIdExpirationMs;
     if (this.retentionTimer !== null) clearInterval(this.retentionTimer);
     this.retentionTimer = setInterval(() => {
       this.runRetention().catch((err: unknown) => this.logger.error('retention pass failed', { error: errorMessage(err) }));
@@ -197,13 +202,15 @@ export class LogManager {
     this.retentionTimer.unref();
   }
 
-  /** One retention pass over every log, then a checkpoint. */
+  /** One retention pass over every log (and expiry of idle producer ids), then a checkpoint. */
   async runRetention(): Promise<void> {
     const now = this.now();
     for (const log of this.logs()) {
       if (log.isOffline) continue;
       try {
         await applyRetention(log, now);
+        const expired = await log.expireProducers(now - this.producerIdExpirationMs);
+        if (expired > 0) this.logger.debug('expired idle producer ids', { topic: log.topic, partition: log.partition, expired });
       } catch (err) {
         this.logger.warn('retention failed for a log', { topic: log.topic, partition: log.partition, error: errorMessage(err) });
       }

@@ -642,6 +642,12 @@ export class Log {
     });
   }
 
+  /** Forgets idempotent producers idle since before `before` (ms; their newest batch's timestamp).
+   *  Resolves to how many were forgotten. */
+  expireProducers(before: number): Promise<number> {
+    return this.exclusive(async () => this.producers.expire(before));
+  }
+
   /** Calls `onData` once the high watermark (with untilLogEnd: the log end) passes `offset`, or the
    *  log closes or fails; at once (synchronously) when it already has. Returns a cancel function. */
   watchData(offset: number, onData: () => void, options?: { untilLogEnd?: boolean }): () => void {

@@ -143,6 +143,20 @@ export class ProducerStateManager {
     if (entry.batches.length > PRODUCER_BATCHES_KEPT) entry.batches.shift();
   }
 
+  /** Forgets the producers whose newest batch's timestamp is below `before` (Kafka's
+   *  producer.id.expiration.ms): a producer that comes back later starts as a new one. Returns how many. */
+  expire(before: number): number {
+    let expired = 0;
+    for (const [id, entry] of this.producers) {
+      const newest = entry.batches[entry.batches.length - 1];
+      if (newest === undefined || newest.timestamp < before) {
+        this.producers.delete(id);
+        expired++;
+      }
+    }
+    return expired;
+  }
+
   /** Truncation: forgets the batches at or after `offset`, and producers left without any. */
   truncateFrom(offset: number): void {
     for (const [id, entry] of this.producers) {

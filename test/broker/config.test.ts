@@ -54,6 +54,7 @@ describe('loadBrokerConfig', () => {
       maxConnections: 1000,
       connectionsMaxIdleMs: 600000,
       logRetentionCheckIntervalMs: 300000,
+      producerIdExpirationMs: 86_400_000,
       logCleanerBackoffMs: 15000,
       logLevel: 'info',
       metricsListen: null,

@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError, createLogger } from '../../src/common/index.js';
+import { buildRecordBatch } from '../../src/records/index.js';
 import { LogManager } from '../../src/storage/index.js';
 import { batch, config, readAll, tempDir } from './helpers.js';
 
@@ -94,6 +95,29 @@ describe('LogManager', () => {
     const again = await LogManager.open({ dataDir });
     expect(again.getLog('r', 0)!.logStartOffset).toBe(before[before.length - 1]);
     await again.close();
+  });
+
+  it('forgets idempotent producers idle longer than producer.id.expiration.ms in a retention pass', async () => {
+    const dataDir = await tempDir();
+    const T0 = 1_700_000_000_000;
+    let now = T0;
+    const manager = await LogManager.open({ dataDir, now: () => now });
+    manager.startRetention(60_000, 5_000);
+    const log = await manager.createLog('p', 0, config());
+    const append = async (producerId: bigint, baseSequence: number, timestamp: number): Promise<void> => {
+      const records = [{ value: Buffer.from(`${producerId}-${baseSequence}`), timestamp }];
+      await log.append(await buildRecordBatch(records, { producerId, producerEpoch: 0, baseSequence }));
+    };
+    await append(1n, 0, T0);
+    await append(2n, 0, T0 + 4_000);
+    now = T0 + 6_000; // producer 1 idle for 6 s, producer 2 for 2 s
+    await manager.runRetention();
+    expect(log.producers.entry(1n)).toBeUndefined();
+    expect(log.producers.entry(2n)?.batches.map((b) => b.firstSeq)).toEqual([0]);
+    // The forgotten producer is a new one now: it must start again at sequence 0.
+    await expect(append(1n, 1, now)).rejects.toMatchObject({ errorCode: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER });
+    await append(2n, 1, now);
+    await manager.close();
   });
 
   it('checkpoints logStartOffset after deleteRecordsBefore', async () => {

@@ -117,4 +117,14 @@ describe('producer state', () => {
     expect(state.entry(1n)?.batches.map((b) => b.lastOffset)).toEqual([1]);
     expect(state.check(h(1n, 0, 2, 2))).toBeNull();
   });
+
+  it('expires the producers whose newest batch is older than the cutoff', () => {
+    const state = new ProducerStateManager();
+    appendAll(state, [h(1n, 0, 0), h(2n, 0, 0)]); // timestamps 1000 and 1001
+    appendAll(state, [h(1n, 0, 1)], 10); // producer 1's newest batch: 1010
+    expect(state.expire(1005)).toBe(1);
+    expect(state.entry(2n)).toBeUndefined();
+    expect(state.entry(1n)?.batches.length).toBe(2);
+    expect(state.expire(1005)).toBe(0);
+  });
 });
