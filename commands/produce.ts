@@ -41,7 +41,10 @@ export default class Produce extends ClientCommand {
     compression: Flags.option({ char: 'z', options: ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const, default: 'none', description: 'batch compression codec' })(),
     'linger-ms': Flags.integer({ description: 'how long to wait to fill a batch', default: 5, min: 0, helpValue: 'MS' }),
     report: Flags.boolean({ description: 'print one JSON line per acknowledged group of records on stdout' }),
-    idempotent: Flags.boolean({ description: 'producer id and sequence numbers in every batch, so a retried batch is stored once, in order, with up to 5 batches per partition in flight (needs --acks all)' }),
+    idempotent: Flags.boolean({
+      allowNo: true,
+      description: 'producer id and sequence numbers in every batch, so a retried batch is stored once and in order with up to 5 batches per partition in flight; on by default with --acks all, --no-idempotent turns it off',
+    }),
   };
 
   async run(): Promise<void> {

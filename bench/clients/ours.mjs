@@ -13,8 +13,8 @@ async function endOffsets(client) {
 }
 
 async function produce(client) {
-  // --idempotent true: producer ids and sequences, 5 batches per partition in flight (1 otherwise).
-  const producer = new Producer(client, { acks: -1, idempotent: a.idempotent === 'true' });
+  // The producer's default is idempotent (5 batches per partition in flight); --idempotent false: 1.
+  const producer = new Producer(client, { acks: -1, ...(a.idempotent === undefined ? {} : { idempotent: a.idempotent === 'true' }) });
   const value = payloads(a.size);
   await client.topicMetadata(a.topic);
   let acked = 0;

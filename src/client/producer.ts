@@ -12,7 +12,7 @@
 // A full batch is sent at once, within the caller's turn, so the broker works while the caller fills
 // the next one; a response sends the next ready batches before more records are admitted.
 //
-// Idempotence (option idempotent, requires acks=-1): before the first batch is sent the producer gets a
+// Idempotence (option idempotent, requires acks=-1, on by default with it as in Kafka 3): before the first batch is sent the producer gets a
 // producer id (InitProducerId); each batch carries it with a per-partition sequence, assigned when the
 // batch is first encoded, so a retry resends the same bytes and the broker stores it once
 // (idempotence.ts). Up to 5 batches per partition are in flight (the default when idempotent, as in
@@ -59,7 +59,8 @@ export interface ProducerOptions {
   autoCreateTopics?: boolean;
   /**
    * Producer id and per-partition sequence numbers in every batch, so that retries are stored once
-   * (Kafka's enable.idempotence). Requires acks=-1 and maxInFlightPerPartition <= 5.
+   * (Kafka's enable.idempotence). Requires acks=-1 and maxInFlightPerPartition <= 5. Default: on when
+   * acks is -1 and maxInFlightPerPartition (if given) is at most 5, as in Kafka 3; false turns it off.
    */
   idempotent?: boolean;
 }
@@ -126,7 +127,8 @@ export class Producer {
   constructor(client: KafkaClient, options: ProducerOptions = {}) {
     this.client = client;
     this.acks = options.acks ?? -1;
-    const idempotent = options.idempotent === true;
+    // As in Kafka 3: idempotent unless asked otherwise, when acks=-1 and at most 5 batches in flight.
+    const idempotent = options.idempotent ?? (this.acks === -1 && (options.maxInFlightPerPartition ?? 1) <= MAX_IDEMPOTENT_IN_FLIGHT);
     const maxInFlightPerPartition = Math.max(1, options.maxInFlightPerPartition ?? (idempotent ? MAX_IDEMPOTENT_IN_FLIGHT : 1));
     if (idempotent) {
       if (this.acks !== -1) throw new UsageError(`an idempotent producer needs acks=-1 (all), got acks=${this.acks}`);

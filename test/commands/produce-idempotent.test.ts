@@ -36,4 +36,16 @@ describe('logctl produce --idempotent', () => {
     expect(new Set(batches.map((b) => b.producerId))).toEqual(new Set([producerId]));
     expect(batches.map((b) => b.baseSequence)).toEqual(batches.map((b) => b.baseOffset));
   });
+
+  it('is on by default with --acks all, off with --no-idempotent or --acks 1', async () => {
+    expect((await logctl(['topic', 'create', 'idem-default', '--partitions', '1'], { env })).code).toBe(0);
+    for (const flags of [[], ['--no-idempotent'], ['--acks', '1']]) {
+      const res = await logctl(['produce', 'idem-default', '--linger-ms', '0', ...flags], { input: 'x\n', env });
+      expect(res).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    }
+    const buf = readFileSync(join(broker.dataDir, 'idem-default-0', '00000000000000000000.log'));
+    const batches: BatchHeader[] = [];
+    scanBatches(buf, (h) => batches.push(h));
+    expect(batches.map((b) => b.producerId >= 0n)).toEqual([true, false, false]);
+  });
 });

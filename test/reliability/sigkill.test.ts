@@ -1,5 +1,5 @@
 // SIGKILL loop (reliability.md R1 on one node): a real `logctl broker start` process is killed with
-// SIGKILL while several producers (acks=all, no retries, so nothing is ever sent twice) write to
+// SIGKILL while several producers (acks=all, not idempotent, no retries: nothing is ever sent twice) write to
 // several partitions, then restarted on the same data dir, LOGCTL_RELIABILITY_KILLS times
 // (scripts/reliability.sh: 200). Afterwards every acknowledged record is read back exactly once, at
 // the offset it was acknowledged with; offsets are dense; each producer's records keep their order;
@@ -45,7 +45,7 @@ async function produceUntilKilled(
       } catch {
         return; // killed before we connected
       }
-      const producer = new Producer(client, { acks: -1, retries: 0, lingerMs: 1 });
+      const producer = new Producer(client, { acks: -1, retries: 0, lingerMs: 1, idempotent: false });
       let seq = 0;
       const inFlight = new Set<Promise<void>>();
       while (!stopped) {
