@@ -169,5 +169,7 @@ function describe1(e: ClusterEvent): string {
       return `partition ${e.topic}-${e.partition} ${e.state === null ? 'deleted' : `leader ${e.state.leader}`}`;
     case 'controller':
       return `controller ${e.controller?.nodeId ?? 'none'}`;
+    case 'shuttingDown':
+      return `broker ${e.nodeId} ${e.shuttingDown ? 'shutting down' : 'running'}`;
   }
 }

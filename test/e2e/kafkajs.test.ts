@@ -184,7 +184,7 @@ describe('kafkajs producer → logctl broker → logctl consumer', () => {
     for (let i = 0; i < 1000; i++) {
       sends.push(
         new Promise<void>((res) => {
-          const s = createConnection(broker.port, '127.0.0.1', () => s.end(garbage[i % garbage.length]));
+          const s = createConnection(broker.port, '127.0.0.1', () => s.end(garbage[i % garbage.length]!));
           s.on('error', () => res());
           s.on('close', () => res());
           s.resume();
