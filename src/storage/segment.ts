@@ -66,6 +66,7 @@ export class Segment {
   verifiedBytes = 0;
   private bytesSinceIndexEntry = 0;
   private dirty = false;
+  private syncing: Promise<void> | null = null;
   private reads = 0;
   private closing: (() => void) | null = null;
 
@@ -281,11 +282,15 @@ export class Segment {
   }
 
   /** fsyncs the log file (not the indexes) when something was written since the last sync; returns
-   *  whether it did. Safe beside appends: it covers every write that completed before it started. */
+   *  whether it did. Safe beside appends: it covers every write that completed before it started. A
+   *  sync still running (the relaxed policy's, beside the queue) is waited for first: it already took
+   *  the dirty flag, and returning before it completes would claim durability too early. */
   async syncData(): Promise<boolean> {
+    while (this.syncing !== null) await this.syncing;
     if (!this.dirty) return false;
     this.dirty = false;
-    await this.fh.datasync();
+    this.syncing = this.fh.datasync().finally(() => (this.syncing = null));
+    await this.syncing;
     return true;
   }
 

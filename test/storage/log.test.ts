@@ -275,6 +275,27 @@ describe('Log group commit', () => {
     }
   });
 
+  it('does not count a roll as durable while the relaxed policy\'s fsync of the old segment still runs', async () => {
+    const gate = gatedLogDatasync();
+    try {
+      const log = await openLog(await tempDir(), { config: config({ segmentBytes: 200 }), flushPolicy: { flushIntervalMessages: 2, flushIntervalMs: 0 } });
+      await log.append(await batch('a0', 1));
+      await log.append(await batch('a1', 1)); // starts the background fsync, held
+      await until(() => gate.held === 1);
+      let rolled = false;
+      const rolling = log.append(await batch('b', 1, undefined, 100)).then(() => (rolled = true)); // rolls: seals the old segment
+      await new Promise((r) => setTimeout(r, 50));
+      expect([rolled, log.recoveryPoint]).toEqual([false, 0]);
+      gate.release();
+      await rolling;
+      expect(log.segmentBaseOffsets()).toEqual([0, 2]);
+      expect(log.recoveryPoint).toBe(2);
+      await log.close();
+    } finally {
+      gate.restore();
+    }
+  });
+
   it('fsyncs on the flushIntervalMs timer', async () => {
     const log = await openLog(await tempDir(), { flushPolicy: { flushIntervalMessages: 1000, flushIntervalMs: 10 } });
     await log.append(await batch('a', 1));
