@@ -82,6 +82,11 @@ export interface RecordMetadata {
   timestamp: number;
 }
 
+interface SentRequest {
+  items: { q: PartitionQueue; batch: Batch }[];
+  outcome: { response: ProduceResponse | null; error: Error | null } | null;
+}
+
 /** Record overhead inside a batch (length, attributes, deltas, key/value lengths, header count). */
 const RECORD_OVERHEAD = 21;
 
@@ -105,6 +110,8 @@ export class Producer {
   private readonly topics = new Map<string, TopicMetadata>();
   private readonly refreshing = new Map<string, Promise<TopicMetadata>>();
   private readonly inFlightByNode = new Map<number, number>();
+  /** Per node, the requests sent and not yet completed, in send order. */
+  private readonly sentByNode = new Map<number, SentRequest[]>();
   private capacityWaiter: (() => void) | null = null;
   private outstanding = 0;
   private idleWaiters: (() => void)[] = [];
@@ -411,9 +418,23 @@ export class Producer {
     } catch (err) {
       response = Promise.reject(asError(err));
     }
+    // Settled in the order sent: a request that went through the `unwritten` chain settles some
+    // microtasks later than one written at once, and a partition's delivery reports (and the idempotent
+    // retry rules) must follow its batches' order.
+    const request: SentRequest = { items, outcome: null };
+    let queue = this.sentByNode.get(nodeId);
+    if (queue === undefined) this.sentByNode.set(nodeId, (queue = []));
+    queue.push(request);
+    const settle = (outcome: SentRequest['outcome']): void => {
+      request.outcome = outcome;
+      while (queue.length > 0 && queue[0]!.outcome !== null) {
+        const done = queue.shift()!;
+        this.complete(nodeId, done.items, done.outcome!.response, done.outcome!.error);
+      }
+    };
     response.then(
-      (res) => this.complete(nodeId, items, res, null),
-      (err: unknown) => this.complete(nodeId, items, null, asError(err)),
+      (res) => settle({ response: res, error: null }),
+      (err: unknown) => settle({ response: null, error: asError(err) }),
     );
   }
 

@@ -71,15 +71,19 @@ async function readAll(topic: string, partition: number, until: number): Promise
 }
 
 describe('Producer.produce (callback fast path)', () => {
-  it.each([1, 5])('reports every record once with its exact offset (maxInFlightPerPartition %i)', async (maxInFlightPerPartition) => {
+  it.each([1, 5])('reports every record once with its exact offset, in send order (maxInFlightPerPartition %i)', async (maxInFlightPerPartition) => {
     const topic = `fast-${maxInFlightPerPartition}`;
     await createTopic(topic, 1);
     // Small batches and buffer: many batches, several in flight, and produce() asking to wait.
     const producer = new Producer(client, { batchBytes: 4096, bufferBytes: 64 * 1024, maxInFlightPerPartition });
     const reports: (RecordMetadata | Error)[][] = Array.from({ length: 20_000 }, () => []);
+    const order: number[] = [];
     let waited = 0;
     for (let i = 0; i < 20_000; i++) {
-      const wait = producer.produce({ topic, value: Buffer.from(`v${i}`) }, (err, md) => reports[i]?.push(err ?? (md as RecordMetadata)));
+      const wait = producer.produce({ topic, value: Buffer.from(`v${i}`) }, (err, md) => {
+        reports[i]?.push(err ?? (md as RecordMetadata));
+        order.push(i);
+      });
       if (wait !== undefined) {
         waited++;
         await wait;
@@ -89,6 +93,8 @@ describe('Producer.produce (callback fast path)', () => {
     expect(waited).toBeGreaterThan(0);
     expect(reports.every((r) => r.length === 1)).toBe(true);
     expect(reports.map((r) => (r[0] as RecordMetadata).offset)).toEqual(reports.map((_, i) => i));
+    // A partition's delivery reports come in the order its records were sent (as Kafka's callbacks).
+    expect(order).toEqual(reports.map((_, i) => i));
     expect(reports.every((r) => (r[0] as RecordMetadata).topic === topic && (r[0] as RecordMetadata).partition === 0)).toBe(true);
     const got = await readAll(topic, 0, 20_000);
     expect(got.map((r) => r.value?.toString())).toEqual(reports.map((_, i) => `v${i}`));
