@@ -12,7 +12,7 @@ const WORKLOAD_TITLES = {
 };
 
 const METHOD = [
-  'Clients: **ours** = logctl\'s src/client (Producer.enqueue per record, default linger 5 ms / 1 MiB batches; Consumer.consume with explicit offsets); **kafkajs** 2.x (send() calls of 1,000 records, 5 in flight; consumer through a consumer group, joined before the timed section); **rdkafka** = librdkafka via Debian python3-confluent-kafka (produce() per record with a delivery callback, default batching; consumer with assign() from offset 0). Every client runs in its own process.',
+  'Clients: **ours** = logctl\'s src/client (Producer.produce() per record with a delivery callback, defaults: idempotent with 5 batches per partition in flight, linger 5 ms, 1 MiB batches; Consumer.consumeBatches with explicit offsets); **kafkajs** 2.x (send() calls of 1,000 records, 5 in flight; consumer through a consumer group, joined before the timed section); **rdkafka** = librdkafka via Debian python3-confluent-kafka (produce() per record with a delivery callback, default batching; consumer with assign() from offset 0). Every client runs in its own process.',
   'Every ack is checked (our client and rdkafka: per-record offsets consecutive; kafkajs: every partition response error-free) and the stored count (high watermark − log start) must equal the records sent.',
   'C reads back exactly the records of the P run just before it, on the same broker. D is measured after that P run: du -sb of the data dir minus its size right after topic creation, ÷ records.',
   'F: the topic is loaded with our client (untimed), then 4 consumer processes of the named client each read every record; aggregate = 4 × records ÷ (last finish − common start).',
