@@ -119,11 +119,12 @@ export class RecordAccumulator {
    * are when flushing), and the earliest time a waiting batch becomes ready (linger or retry backoff), or
    * Infinity. A batch waiting for its retry holds back the batches behind it (order).
    */
-  ready(now: number, flushing: boolean): { ready: { q: PartitionQueue; batch: Batch }[]; wakeAt: number } {
+  /** `held`: partitions that must send nothing more for now (their batches in flight come back first). */
+  ready(now: number, flushing: boolean, held?: (q: PartitionQueue) => boolean): { ready: { q: PartitionQueue; batch: Batch }[]; wakeAt: number } {
     const ready: { q: PartitionQueue; batch: Batch }[] = [];
     let wakeAt = Infinity;
     for (const q of this.all) {
-      if (q.inFlight >= this.maxInFlightPerPartition) continue;
+      if (q.inFlight >= this.maxInFlightPerPartition || held?.(q) === true) continue;
       const batch = q.batches.find((b) => !b.inFlight);
       if (batch === undefined) continue;
       if (batch.retryAt > now) {

@@ -8,7 +8,9 @@
 // A batch that fails for good may or may not have been stored, and the sequences after it would leave
 // a gap: the identity is then dropped and a new producer id fetched before the next batch is encoded
 // (all partitions restart at sequence 0 under it). Batches already encoded keep their old id and
-// sequence, which the broker still accepts in order.
+// sequence, which the broker still accepts in order when they continue what it stored; the ones it
+// refuses as out of sequence (they were behind the lost batch, so not stored) are encoded again under
+// the new id and resent in their order (producer.ts holds a partition's newer batches back meanwhile).
 import { ConnectionError, ErrorCode, KafkaError, errorMessage } from '../common/index.js';
 import { InitProducerId } from '../protocol/index.js';
 import type { BatchProducerFields } from './batch-writer.js';
@@ -34,6 +36,7 @@ export function advanceSequence(sequence: number, count: number): number {
 
 export class Idempotence {
   private identity: ProducerIdentity | null = null;
+  private drops = 0;
   private initializing: Promise<void> | null = null;
   /** Per partition (keyed by the accumulator's queue object), the next batch's baseSequence. */
   private readonly sequences = new Map<object, number>();
@@ -69,11 +72,23 @@ export class Idempotence {
     return { producerId: identity.producerId, producerEpoch: identity.producerEpoch, baseSequence };
   }
 
+  /** Whether `batch` was encoded under a producer id that has been dropped since. */
+  isStale(batch: object): boolean {
+    const id = this.sequenced.get(batch);
+    return id !== undefined && id !== this.identity?.producerId;
+  }
+
+  /** Whether any id was dropped yet (until then no batch can be stale). */
+  get dropped(): boolean {
+    return this.drops > 0;
+  }
+
   /** A batch failed for good: if it carries the current id, its sequences are lost, so the id is dropped. */
   batchFailed(batch: object): void {
     const id = this.sequenced.get(batch);
     if (id === undefined || this.identity === null || id !== this.identity.producerId) return;
     this.identity = null;
+    this.drops++;
     this.sequences.clear();
   }
 

@@ -341,7 +341,7 @@ export class Producer {
 
   private drainOnce(): void {
     this.sealedSinceDrain = false;
-    const { ready, wakeAt } = this.accumulator.ready(Date.now(), this.flushing > 0);
+    const { ready, wakeAt } = this.accumulator.ready(Date.now(), this.flushing > 0, this.staleInFlight);
     if (wakeAt < Infinity) this.wakeAtTime(wakeAt);
     if (ready.length > 0 && this.idempotence !== null && this.idempotence.current === null) {
       this.awaitProducerId(ready);
@@ -484,10 +484,26 @@ export class Producer {
       this.succeed(q, batch, Number(p.baseOffset), Number(p.logAppendTimeMs));
     } else {
       const error = kafkaError(p.errorCode, `produce to ${q.topic}/${q.partition}`);
-      if (error.retriable || this.refusedBehindRetry(q, batch, p.errorCode)) this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
-      else this.fail(q, batch, error);
+      if (error.retriable || this.refusedBehindRetry(q, batch, p.errorCode)) {
+        this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
+      } else if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence?.isStale(batch) === true) {
+        // Refused (so not stored) under a producer id dropped after an earlier batch failed for good:
+        // encoded again under the new id when it goes out next.
+        batch.built = null;
+        this.retryLater(q, batch, error, false);
+      } else {
+        this.fail(q, batch, error);
+      }
     }
   }
+
+  /** ready()'s hold: while batches encoded under a dropped producer id are in flight, a partition sends
+   *  nothing under the new id, which the broker would store ahead of them once they are resent. */
+  private readonly staleInFlight = (q: PartitionQueue): boolean => {
+    const idempotence = this.idempotence;
+    if (idempotence === null || !idempotence.dropped || q.inFlight === 0) return false;
+    return q.batches.some((b) => b.inFlight && idempotence.isStale(b));
+  };
 
   /** An idempotent batch refused as out of sequence because an earlier batch of its partition (still
    *  queued, so still unacknowledged) failed first: it is resent after that one, with the same sequence. */

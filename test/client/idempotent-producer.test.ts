@@ -255,4 +255,25 @@ describe('idempotent producer', () => {
       await proxy.close();
     }
   });
+
+  it('loses only the batch that failed for good: the ones in flight behind it are resent under the new producer id, in order', async () => {
+    const topic = 'idem-too-large';
+    const [res] = await new Admin(client).createTopics([{ name: topic, numPartitions: 1, replicationFactor: 1, configs: { 'max.message.bytes': '10000' } }]);
+    expect(res?.errorCode).toBe(0);
+    const producer = new Producer(client, { lingerMs: 0, batchBytes: 2000, retryBackoffMs: 10 }); // idempotent by default
+    const reports: string[] = [];
+    for (let i = 0; i < 300; i++) {
+      const value = Buffer.alloc(i === 150 ? 20_000 : 100, i % 256);
+      producer.produce({ topic, partition: 0, value }, (err, md) => (reports[i] = err === null ? String(md!.offset) : `error ${err.message}`));
+    }
+    await producer.close();
+    expect(reports[150]).toMatch(/MESSAGE_TOO_LARGE/);
+    const sent = reports.filter((_, i) => i !== 150);
+    expect(sent).toEqual(sent.map((_, i) => String(i)));
+    const values = (await decodeRecordBatches(await readFile(join(tb.dataDir, `${topic}-0`, '00000000000000000000.log')))).map((r) => r.value![0]);
+    expect(values).toEqual(Array.from({ length: 300 }, (_, i) => i % 256).filter((_, i) => i !== 150));
+    // Two producer ids: the first until the failure, the second for what came after (and was resent).
+    const ids = [...new Set((await storedBatches(topic)).map((b) => b.producerId))];
+    expect(ids.length).toBe(2);
+  });
 });
