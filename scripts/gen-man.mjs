@@ -45,7 +45,7 @@ function flagValue(flag) {
 
 function flagHead(flag) {
   const value = flagValue(flag);
-  const names = [flag.char ? `Fl ${flag.char}` : null, `Fl \\-${flag.name}`].filter(Boolean).join(' , ');
+  const names = [flag.char ? `Fl ${flag.char}` : null, `Fl \\-${flag.name}`, flag.allowNo ? `Fl \\-no-${flag.name}` : null].filter(Boolean).join(' , ');
   return value === undefined ? names : `${names} Ns = Ns Ar ${arg(value)}`;
 }
 
