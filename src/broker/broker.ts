@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { EtcdProducerIdBlocks, LocalMetadataStore, type MetadataStore } from '../cluster/index.js';
 import { openCluster } from './cluster-mode.js';
 import { createLogger, errorMessage, type Logger } from '../common/index.js';
-import { Server } from '../net/index.js';
+import { FramePool, Server } from '../net/index.js';
 import { LogManager } from '../storage/index.js';
 import type { BrokerConfig } from './config.js';
 import type { BrokerContext, ClusterRuntime } from './context.js';
@@ -71,6 +71,7 @@ export async function startBroker(
     metrics,
     cluster: null,
     readBuffers: new ReadBufferPool(),
+    framePool: new FramePool(),
   };
   let cluster: ClusterRuntime | null = null;
   const server = new Server({
@@ -79,6 +80,7 @@ export async function startBroker(
     idleTimeoutMs: Math.max(0, config.connectionsMaxIdleMs),
     logger,
     handler: createDispatcher(registry, context),
+    framePool: context.framePool,
   });
 
   const closeAll = async (): Promise<void> => {

@@ -2,6 +2,7 @@
 // advertised address and a signal that fires when the broker shuts down (ends long polls early).
 import type { Controller, EtcdMetadataStore, MetadataStore } from '../cluster/index.js';
 import type { Logger } from '../common/index.js';
+import type { FramePool } from '../net/index.js';
 import type { GroupCoordinator } from '../coordinator/index.js';
 import type { ClusterView, ReplicaManager } from '../replication/index.js';
 import type { LogManager } from '../storage/index.js';
@@ -45,4 +46,6 @@ export interface BrokerContext {
   cluster: ClusterRuntime | null;
   /** Reused fetch read buffers (read-buffers.ts). */
   readBuffers: ReadBufferPool;
+  /** Memory of large request frames; the dispatcher gives Produce frames back (net/frame-pool.ts). */
+  framePool: FramePool;
 }

@@ -24,9 +24,15 @@ export function createDispatcher(registry: ReadonlyMap<number, RegisteredHandler
     const ctx: RequestContext = { header, connection, broker };
     const startedAt = performance.now();
     const body = frame.subarray(bodyOffset);
+    const produce = apiKey === ApiKey.Produce;
     return order
-      .run(connection, apiKey === ApiKey.Produce, () => handler.run(body, apiVersion, ctx))
+      .run(connection, produce, () => handler.run(body, apiVersion, ctx))
       .then((response) => {
+        // A Produce request is answered once every append of it settled (written or refused): nothing
+        // refers to its frame any more, so its memory can carry the next one. Frames of other APIs
+        // are never given back (their decoded values may be views of the frame that live on, e.g.
+        // SyncGroup assignments); nor is a frame whose handler threw.
+        if (produce) broker.framePool.release(frame);
         broker.metrics?.requestDone(handler.name, startedAt);
         if (response === null) return null;
         const chunks: ResponseChunks = encodeResponseFrame(apiKey, apiVersion, correlationId, response);

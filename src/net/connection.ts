@@ -4,6 +4,7 @@
 import type { Socket } from 'node:net';
 import { errorMessage, ProtocolError, type Logger } from '../common/index.js';
 import { FrameDecoder } from './frame-decoder.js';
+import type { FramePool } from './frame-pool.js';
 
 export interface ConnectionContext {
   id: number;
@@ -30,6 +31,8 @@ export interface ConnectionOptions {
   maxInFlight: number;
   logger: Logger;
   handler: FrameHandler;
+  /** Memory for frames assembled from several chunks (see frame-pool.ts). */
+  framePool?: FramePool;
 }
 
 /** A request whose response may not be written yet because an earlier one is still pending. */
@@ -54,7 +57,7 @@ export class Connection {
   constructor(socket: Socket, id: number, options: ConnectionOptions) {
     this.socket = socket;
     this.options = options;
-    this.decoder = new FrameDecoder(options.maxFrameBytes);
+    this.decoder = new FrameDecoder(options.maxFrameBytes, options.framePool);
     const remote = socket.remoteAddress !== undefined ? `${socket.remoteAddress}:${socket.remotePort}` : 'unix';
     this.ctx = { id, remote, closing: this.closingController.signal };
     socket.setNoDelay(true);

@@ -7,6 +7,7 @@
 // A size <= 0 or > maxFrameBytes is a protocol violation: the declared size is checked before any
 // buffering so that a hostile 2 GiB prefix never makes us allocate 2 GiB.
 import { ProtocolError } from '../common/index.js';
+import type { FramePool } from './frame-pool.js';
 
 const SIZE_PREFIX_BYTES = 4;
 
@@ -18,7 +19,11 @@ export class FrameDecoder {
   /** Size of the frame being assembled, once its prefix has been read; -1 while unknown. */
   private expected = -1;
 
-  constructor(maxFrameBytes: number) {
+  /** pool: where frames assembled from several chunks get their memory (default: fresh buffers). */
+  constructor(
+    maxFrameBytes: number,
+    private readonly pool?: FramePool,
+  ) {
     this.maxFrameBytes = maxFrameBytes;
   }
 
@@ -82,7 +87,7 @@ export class FrameDecoder {
       if (first.length === n) this.pending.shift();
       else this.pending[0] = first.subarray(n);
     } else {
-      out = Buffer.allocUnsafe(n);
+      out = this.pool?.acquire(n) ?? Buffer.allocUnsafe(n);
       let filled = 0;
       while (filled < n) {
         const c = this.pending[0] as Buffer;

@@ -3,6 +3,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import net from 'node:net';
 import { ConnectionError, errorMessage, type Logger } from '../common/index.js';
 import { Connection, type FrameHandler } from './connection.js';
+import type { FramePool } from './frame-pool.js';
 
 export interface ServerOptions {
   maxFrameBytes: number;
@@ -12,6 +13,8 @@ export interface ServerOptions {
   handler: FrameHandler;
   /** Requests in flight on one connection before reading pauses (default 100). */
   maxInFlightPerConnection?: number;
+  /** Memory for frames assembled from several chunks, shared by all connections (frame-pool.ts). */
+  framePool?: FramePool;
 }
 
 const DEFAULT_MAX_IN_FLIGHT = 100;
@@ -109,6 +112,7 @@ export class Server {
       maxInFlight: this.options.maxInFlightPerConnection ?? DEFAULT_MAX_IN_FLIGHT,
       logger,
       handler: this.options.handler,
+      ...(this.options.framePool === undefined ? {} : { framePool: this.options.framePool }),
     });
     this.connections.add(connection);
     void connection.done.then(() => this.connections.delete(connection));

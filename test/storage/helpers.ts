@@ -61,9 +61,9 @@ export async function until(check: () => boolean, timeoutMs = 5000): Promise<voi
   }
 }
 
-/** Makes storage/ hold every fsync of a segment's `.log` file until release(): `held` counts the fsyncs
- *  that reached the gate. restore() puts the real file system back. */
-export function gatedLogDatasync(): { readonly held: number; release(): void; restore(): void } {
+/** Makes storage/ hold every fsync of a segment's `.log` file (whose path passes `only`) until
+ *  release(): `held` counts the fsyncs that reached the gate. restore() puts the real file system back. */
+export function gatedLogDatasync(only: (path: string) => boolean = () => true): { readonly held: number; release(): void; restore(): void } {
   let released: () => void = () => {};
   const open = new Promise<void>((resolve) => (released = resolve));
   let held = 0;
@@ -71,7 +71,7 @@ export function gatedLogDatasync(): { readonly held: number; release(): void; re
     ...nodeFileSystem,
     async open(path, flags) {
       const file = await nodeFileSystem.open(path, flags);
-      if (!path.endsWith('.log')) return file;
+      if (!path.endsWith('.log') || !only(path)) return file;
       return new Proxy(file, {
         get(target, prop) {
           if (prop === 'datasync') {
