@@ -12,14 +12,15 @@
 // A full batch is sent at once, within the caller's turn, so the broker works while the caller fills
 // the next one; a response sends the next ready batches before more records are admitted.
 //
-// Idempotence (option idempotent, requires acks=-1, on by default with it as in Kafka 3): before the first batch is sent the producer gets a
-// producer id (InitProducerId); each batch carries it with a per-partition sequence, assigned when the
-// batch is first encoded, so a retry resends the same bytes and the broker stores it once
-// (idempotence.ts). Up to 5 batches per partition are in flight (the default when idempotent, as in
-// Kafka: the broker remembers each producer's last 5 batches). Order survives retries: when a batch
-// fails, the ones sent after it are refused with OUT_OF_ORDER_SEQUENCE_NUMBER (their sequence does not
-// follow the log's), and that refusal is retried while an earlier batch of the partition is still
-// unacknowledged; the queue resends them in sequence order, behind it.
+// Idempotence (option idempotent, requires acks=-1; on by default with it, as in Kafka 3): before the
+// first batch is sent the producer gets a producer id (InitProducerId); each batch carries it with a
+// per-partition sequence, assigned when the batch is first encoded, so a retry resends the same bytes
+// and the broker stores it once (idempotence.ts). Up to 5 batches per partition are in flight (the
+// broker remembers each producer's last 5 batches). Order survives retries: when a batch fails, the
+// ones sent after it are refused with OUT_OF_ORDER_SEQUENCE_NUMBER (their sequence does not follow the
+// log's), and that refusal is retried while an earlier batch of the partition is unacknowledged; the
+// queue resends them in sequence order, behind it. After a batch failed for good (the producer id is
+// then replaced), the refused ones are encoded again under the new id.
 import { ConnectionError, ErrorCode, KafkaError, UsageError, errorMessage } from '../common/index.js';
 import { Produce, type ProduceRequest, type ProduceResponse } from '../protocol/index.js';
 import type { CompressionType, RecordHeader } from '../records/index.js';
@@ -484,13 +485,13 @@ export class Producer {
       this.succeed(q, batch, Number(p.baseOffset), Number(p.logAppendTimeMs));
     } else {
       const error = kafkaError(p.errorCode, `produce to ${q.topic}/${q.partition}`);
-      if (error.retriable || this.refusedBehindRetry(q, batch, p.errorCode)) {
-        this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
-      } else if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence?.isStale(batch) === true) {
+      if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence?.isStale(batch) === true) {
         // Refused (so not stored) under a producer id dropped after an earlier batch failed for good:
         // encoded again under the new id when it goes out next.
         batch.built = null;
         this.retryLater(q, batch, error, false);
+      } else if (error.retriable || this.refusedBehindRetry(q, batch, p.errorCode)) {
+        this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
       } else {
         this.fail(q, batch, error);
       }
