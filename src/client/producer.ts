@@ -485,6 +485,12 @@ export class Producer {
       this.succeed(q, batch, Number(p.baseOffset), Number(p.logAppendTimeMs));
     } else {
       const error = kafkaError(p.errorCode, `produce to ${q.topic}/${q.partition}`);
+      if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && q.batches[0] === batch) {
+        // Nothing of the partition is unacknowledged before it, yet out of sequence: the broker no longer
+        // knows this producer (its id expired, or the log was truncated). The batch was refused, so it can
+        // go again under a new producer id, as Kafka's producer resets its id on UNKNOWN_PRODUCER_ID.
+        this.idempotence?.batchFailed(batch);
+      }
       if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence?.isStale(batch) === true) {
         // Refused (so not stored) under a producer id dropped after an earlier batch failed for good:
         // encoded again under the new id when it goes out next.

@@ -276,4 +276,22 @@ describe('idempotent producer', () => {
     const ids = [...new Set((await storedBatches(topic)).map((b) => b.producerId))];
     expect(ids.length).toBe(2);
   });
+
+  it('goes on under a new producer id when the broker forgot the producer (producer.id.expiration.ms)', async () => {
+    const forgetful = await startTestBroker({ 'producer.id.expiration.ms': '100', 'log.retention.check.interval.ms': '20' });
+    const c = await KafkaClient.connect({ broker: forgetful.address });
+    try {
+      const [res] = await new Admin(c).createTopics([{ name: 'idem-expired', numPartitions: 1, replicationFactor: 1, configs: {} }]);
+      expect(res?.errorCode).toBe(0);
+      const producer = new Producer(c, { lingerMs: 0, retryBackoffMs: 10 });
+      expect((await producer.send({ topic: 'idem-expired', partition: 0, value: Buffer.from('a') })).offset).toBe(0);
+      await new Promise((r) => setTimeout(r, 400)); // the broker forgets the idle producer id
+      // Its next batch (sequence 1) is out of sequence for a producer the broker does not know.
+      expect((await producer.send({ topic: 'idem-expired', partition: 0, value: Buffer.from('b') })).offset).toBe(1);
+      await producer.close();
+    } finally {
+      await c.close();
+      await forgetful.stop();
+    }
+  });
 });
