@@ -659,21 +659,6 @@ export class Log {
     return (untilLogEnd ? this.endWaiters : this.waiters).watch(offset, onData);
   }
 
-  /** watchData as a promise that also resolves when `signal` aborts; never rejects. */
-  waitForData(offset: number, signal: AbortSignal, options?: { untilLogEnd?: boolean }): Promise<void> {
-    return new Promise<void>((resolve) => {
-      if (signal.aborted) return resolve();
-      let cancel = (): void => {};
-      const done = (): void => {
-        cancel();
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      cancel = this.watchData(offset, done, options);
-    });
-  }
-
   /** Writes everything to disk (fsync), whatever the flush policy. */
   flush(): Promise<void> {
     return this.exclusive(async () => {

@@ -154,35 +154,6 @@ describe('Log timestamps and deletion', () => {
   });
 });
 
-describe('Log waitForData', () => {
-  it('resolves when an append moves the high watermark past the offset', async () => {
-    const log = await openLog(await tempDir());
-    await log.append(await batch('a', 2));
-    const ac = new AbortController();
-    await log.waitForData(0, ac.signal); // already past: immediate
-    let woken = false;
-    const waiting = log.waitForData(2, ac.signal).then(() => (woken = true));
-    await new Promise((r) => setTimeout(r, 20));
-    expect(woken).toBe(false);
-    await log.append(await batch('b', 1));
-    await waiting;
-    expect(woken).toBe(true);
-    await log.close();
-  });
-
-  it('returns when the signal aborts, and when the log closes', async () => {
-    const log = await openLog(await tempDir());
-    const ac = new AbortController();
-    const waiting = log.waitForData(0, ac.signal);
-    ac.abort();
-    await waiting;
-    expect(log.highWatermark).toBe(0);
-    const pending = log.waitForData(0, new AbortController().signal);
-    await log.close();
-    await pending;
-  });
-});
-
 describe('Log watchData', () => {
   it('calls back at once when already past, once per wake, never after cancel, and on close', async () => {
     const log = await openLog(await tempDir());
@@ -320,7 +291,7 @@ describe('Log reads beside appends', () => {
     while (offset < 400) {
       const res = await log.read(offset, 700);
       if (res.size === 0) {
-        await log.waitForData(offset, AbortSignal.timeout(5000));
+        await new Promise<void>((resolve) => log.watchData(offset, resolve));
         continue;
       }
       const records = await decodeRecordBatches(res.records[0]!);

@@ -1,6 +1,6 @@
 // Fetch: whole stored batches from fetchOffset, within partitionMaxBytes and the request's maxBytes,
 // always at least one batch for the first partition with data (KIP-74). Long poll: when fewer than
-// minBytes are available, wait up to maxWaitMs, woken by Log.waitForData (appends), never by polling.
+// minBytes are available, wait up to maxWaitMs, woken by Log.watchData (appends), never by polling.
 // No fetch sessions (sessionId 0), no read replicas (-1), no transactions yet (LSO = HW, no aborts).
 import { ErrorCode } from '../../common/index.js';
 import {
