@@ -485,23 +485,25 @@ export class Producer {
       this.succeed(q, batch, Number(p.baseOffset), Number(p.logAppendTimeMs));
     } else {
       const error = kafkaError(p.errorCode, `produce to ${q.topic}/${q.partition}`);
-      if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && q.batches[0] === batch) {
-        // Nothing of the partition is unacknowledged before it, yet out of sequence: the broker no longer
-        // knows this producer (its id expired, or the log was truncated). The batch was refused, so it can
-        // go again under a new producer id, as Kafka's producer resets its id on UNKNOWN_PRODUCER_ID.
-        this.idempotence?.batchFailed(batch);
-      }
-      if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence?.isStale(batch) === true) {
-        // Refused (so not stored) under a producer id dropped after an earlier batch failed for good:
-        // encoded again under the new id when it goes out next.
-        batch.built = null;
-        this.retryLater(q, batch, error, false);
-      } else if (error.retriable || this.refusedBehindRetry(q, batch, p.errorCode)) {
-        this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
-      } else {
-        this.fail(q, batch, error);
-      }
+      if (p.errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence !== null) this.resendOutOfSequence(this.idempotence, q, batch, error);
+      else if (error.retriable) this.retryLater(q, batch, error, needsMetadataRefresh(p.errorCode));
+      else this.fail(q, batch, error);
     }
+  }
+
+  /**
+   * An idempotent batch refused as out of sequence was not stored, so it always goes again:
+   * - behind an unacknowledged batch of its partition (one that failed first): with the same sequence,
+   *   after that one;
+   * - at the head of its partition: the broker no longer knows this producer (its id expired, or the log
+   *   was truncated), so the id is replaced, as Kafka's producer does on UNKNOWN_PRODUCER_ID;
+   * - encoded under a replaced id (then or after an earlier batch failed for good): encoded again under
+   *   the new one when it goes out next.
+   */
+  private resendOutOfSequence(idempotence: Idempotence, q: PartitionQueue, batch: Batch, error: Error): void {
+    if (q.batches[0] === batch) idempotence.batchFailed(batch);
+    if (idempotence.isStale(batch)) batch.built = null;
+    this.retryLater(q, batch, error, false);
   }
 
   /** ready()'s hold: while batches encoded under a dropped producer id are in flight, a partition sends
@@ -511,12 +513,6 @@ export class Producer {
     if (idempotence === null || !idempotence.dropped || q.inFlight === 0) return false;
     return q.batches.some((b) => b.inFlight && idempotence.isStale(b));
   };
-
-  /** An idempotent batch refused as out of sequence because an earlier batch of its partition (still
-   *  queued, so still unacknowledged) failed first: it is resent after that one, with the same sequence. */
-  private refusedBehindRetry(q: PartitionQueue, batch: Batch, errorCode: number): boolean {
-    return errorCode === ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER && this.idempotence !== null && q.batches[0] !== batch;
-  }
 
   private retryLater(q: PartitionQueue, batch: Batch, error: Error, refreshMetadata: boolean): void {
     batch.attempts++;
