@@ -43,6 +43,8 @@ interface Proxy {
   produceRequests: Buffer[];
   /** Error codes of the Produce answers (single-partition requests), in order. */
   produceErrors: number[];
+  /** The most Produce requests sent on and not answered yet, at any moment. */
+  readonly maxProduceInFlight: number;
   close(): Promise<void>;
 }
 
@@ -60,15 +62,21 @@ async function droppingProxy(target: string, dropProduceAnswers: number, corrupt
   let toDrop = dropProduceAnswers;
   let toCorrupt = corruptFirstProduce;
   let held: Buffer | null = null;
+  let maxProduceInFlight = 0;
   const sockets = new Set<Socket>();
   const server: Server = createServer((down) => {
     const up = connect(Number(port), host);
     sockets.add(down).add(up);
     const apiKeys: number[] = [];
+    // Per connection: a dropped connection's unanswered requests are retried on the next one.
+    let produceInFlight = 0;
     frames(down, (frame) => {
       const apiKey = frame.readInt16BE(4);
       apiKeys.push(apiKey);
-      if (apiKey === 0) produceRequests.push(frame);
+      if (apiKey === 0) {
+        produceRequests.push(frame);
+        maxProduceInFlight = Math.max(maxProduceInFlight, ++produceInFlight);
+      }
       if (apiKey === 0 && toCorrupt) {
         toCorrupt = false;
         held = Buffer.from(frame);
@@ -81,6 +89,7 @@ async function droppingProxy(target: string, dropProduceAnswers: number, corrupt
     });
     frames(up, (frame) => {
       if (apiKeys.shift() !== 0) return void down.write(frame);
+      produceInFlight--;
       // Produce response v3+: int32 size, int32 correlationId, topics array (int32), topic name
       // (int16 length + bytes), partitions array (int32), int32 index, int16 errorCode.
       produceErrors.push(frame.readInt16BE(4 + 4 + 4 + 2 + frame.readInt16BE(12) + 4 + 4));
@@ -104,6 +113,9 @@ async function droppingProxy(target: string, dropProduceAnswers: number, corrupt
     address: `127.0.0.1:${address.port}`,
     produceRequests,
     produceErrors,
+    get maxProduceInFlight() {
+      return maxProduceInFlight;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -201,14 +213,29 @@ describe('idempotent producer', () => {
     }
   });
 
-  /** Sends `count` records as many small pipelined batches; returns their offsets in send order. */
-  async function sendPipelined(producer: Producer, topic: string, count: number): Promise<number[]> {
-    const sent = Array.from({ length: count }, (_, i) => producer.send({ topic, partition: 0, value: Buffer.from(`r${String(i).padStart(4, '0')}`) }));
-    return (await Promise.all(sent)).map((m) => m.offset);
-  }
-
-  /** Every record stored once, in send order, under dense offsets and consecutive sequences. */
-  async function expectStoredInOrder(topic: string, count: number): Promise<void> {
+  /**
+   * Sends `count` records through a proxy (see droppingProxy) as many small pipelined batches, then checks
+   * that each was acknowledged at its send position and stored once, in send order, under dense offsets
+   * and consecutive sequences, and that up to 5 batches were in flight at once. Returns the error codes of
+   * the Produce answers the proxy saw.
+   */
+  async function sendPipelinedThroughProxy(topic: string, count: number, dropProduceAnswers: number, corruptFirstProduce: boolean): Promise<number[]> {
+    await createTopic(client, topic);
+    const proxy = await droppingProxy(tb.address, dropProduceAnswers, corruptFirstProduce);
+    const viaProxy = await KafkaClient.connect({ broker: proxy.address });
+    const valueOf = (i: number): string => `r${String(i).padStart(4, '0')}`;
+    try {
+      const producer = new Producer(viaProxy, { idempotent: true, lingerMs: 0, batchBytes: 256, retryBackoffMs: 10 });
+      const sent = Array.from({ length: count }, (_, i) => producer.send({ topic, partition: 0, value: Buffer.from(valueOf(i)) }));
+      const offsets = (await Promise.all(sent)).map((m) => m.offset);
+      await producer.close();
+      expect(offsets).toEqual(Array.from({ length: count }, (_, i) => i));
+      expect(proxy.maxProduceInFlight).toBeGreaterThan(1);
+      expect(proxy.maxProduceInFlight).toBeLessThanOrEqual(5);
+    } finally {
+      await viaProxy.close();
+      await proxy.close();
+    }
     const batches = await storedBatches(topic);
     expect(batches.reduce((n, b) => n + b.recordsCount, 0)).toBe(count);
     let next = 0;
@@ -217,43 +244,18 @@ describe('idempotent producer', () => {
       next += b.recordsCount;
     }
     const values = (await decodeRecordBatches(await readFile(join(tb.dataDir, `${topic}-0`, '00000000000000000000.log')))).map((r) => r.value?.toString());
-    expect(values).toEqual(Array.from({ length: count }, (_, i) => `r${String(i).padStart(4, '0')}`));
+    expect(values).toEqual(Array.from({ length: count }, (_, i) => valueOf(i)));
+    return proxy.produceErrors;
   }
 
   it('pipelines up to five batches per partition and keeps them once and in order when answers are lost', async () => {
-    const topic = 'idem-pipelined-lost';
-    await createTopic(client, topic);
-    const proxy = await droppingProxy(tb.address, 1);
-    const viaProxy = await KafkaClient.connect({ broker: proxy.address });
-    try {
-      const producer = new Producer(viaProxy, { idempotent: true, lingerMs: 0, batchBytes: 256, retryBackoffMs: 10 });
-      const offsets = await sendPipelined(producer, topic, 400);
-      await producer.close();
-      expect(offsets).toEqual(Array.from({ length: 400 }, (_, i) => i));
-      await expectStoredInOrder(topic, 400);
-    } finally {
-      await viaProxy.close();
-      await proxy.close();
-    }
+    await sendPipelinedThroughProxy('idem-pipelined-lost', 400, 1, false);
   });
 
   it('resends the batches refused as out of sequence behind a failed one, in order', async () => {
-    const topic = 'idem-pipelined-refused';
-    await createTopic(client, topic);
-    const proxy = await droppingProxy(tb.address, 0, true);
-    const viaProxy = await KafkaClient.connect({ broker: proxy.address });
-    try {
-      const producer = new Producer(viaProxy, { idempotent: true, lingerMs: 0, batchBytes: 256, retryBackoffMs: 10 });
-      const offsets = await sendPipelined(producer, topic, 200);
-      await producer.close();
-      // The corrupted first batch was refused as CORRUPT_MESSAGE, the one sent behind it as out of sequence.
-      expect(proxy.produceErrors.slice(0, 2)).toEqual([ErrorCode.CORRUPT_MESSAGE, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER]);
-      expect(offsets).toEqual(Array.from({ length: 200 }, (_, i) => i));
-      await expectStoredInOrder(topic, 200);
-    } finally {
-      await viaProxy.close();
-      await proxy.close();
-    }
+    const errors = await sendPipelinedThroughProxy('idem-pipelined-refused', 200, 0, true);
+    // The corrupted first batch was refused as CORRUPT_MESSAGE, the one sent behind it as out of sequence.
+    expect(errors.slice(0, 2)).toEqual([ErrorCode.CORRUPT_MESSAGE, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER]);
   });
 
   it('loses only the batch that failed for good: the ones in flight behind it are resent under the new producer id, in order', async () => {
