@@ -2,17 +2,10 @@
 // ListOffsets v1), against a real broker process.
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
+import { expect, it } from 'vitest';
+import { useBrokerProcess } from '../helpers/broker-process.js';
 
-let broker: BrokerProcess;
-beforeAll(async () => {
-  broker = await startBrokerProcess();
-});
-afterAll(async () => {
-  await broker?.stop();
-  broker?.cleanup();
-});
+const broker = useBrokerProcess();
 
 interface Result {
   topicListed: boolean;
@@ -23,7 +16,7 @@ interface Result {
 
 it('kafka-python creates a topic, produces with every codec and reads every record back', () => {
   const script = resolve(import.meta.dirname, 'clients/kafka_python_roundtrip.py');
-  const out = execFileSync('/usr/bin/python3', [script, broker.bootstrap, 'kpy'], { encoding: 'utf8', timeout: 90_000 });
+  const out = execFileSync('/usr/bin/python3', [script, broker().bootstrap, 'kpy'], { encoding: 'utf8', timeout: 90_000 });
   const result = JSON.parse(out) as Result;
   expect(result.topicListed).toBe(true);
   expect(result.sent.length).toBe(1000);

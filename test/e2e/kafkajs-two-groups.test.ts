@@ -1,20 +1,13 @@
 // Two consumer groups read the same topic independently: the broker keeps no per-message delivery
 // state, so a group that is stalled mid-topic slows neither the other group nor the producer.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
+import { expect, it } from 'vitest';
+import { useBrokerProcess } from '../helpers/broker-process.js';
 import { kafkajsClient } from '../helpers/kafkajs.js';
 
-let broker: BrokerProcess;
-beforeAll(async () => {
-  broker = await startBrokerProcess({ set: { 'group.initial.rebalance.delay.ms': '0' } });
-});
-afterAll(async () => {
-  await broker?.stop();
-  broker?.cleanup();
-});
+const broker = useBrokerProcess({ set: { 'group.initial.rebalance.delay.ms': '0' } });
 
 it('a stalled group does not hold back another group or the producer', async () => {
-  const kafka = kafkajsClient({ bootstrap: broker.bootstrap });
+  const kafka = kafkajsClient({ bootstrap: broker().bootstrap });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: 'shared', numPartitions: 2 }] });

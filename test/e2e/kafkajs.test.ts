@@ -2,20 +2,12 @@
 // codec and acks setting, read back with logctl's own client, admin calls, timestamps, restart after
 // SIGKILL, garbage on the wire, and the Unix socket.
 import { createConnection } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KafkaClient, Consumer, type ConsumedRecord } from '../../src/client/index.js';
-import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
+import { startBrokerProcess, useBrokerProcess } from '../helpers/broker-process.js';
 import { CompressionTypes, kafkajsClient } from '../helpers/kafkajs.js';
 
-let broker: BrokerProcess;
-
-beforeAll(async () => {
-  broker = await startBrokerProcess({ socket: true });
-});
-afterAll(async () => {
-  await broker?.stop();
-  broker?.cleanup();
-});
+const broker = useBrokerProcess({ socket: true });
 
 /** Reads every partition of `topic` from offset 0 up to its current end with logctl's client. */
 async function readAll(bootstrap: string, topic: string): Promise<ConsumedRecord[]> {
@@ -44,7 +36,7 @@ const CODECS = [
 
 describe('kafkajs producer → logctl broker → logctl consumer', () => {
   it('stores 100,000 records over 6 partitions from every codec and acks setting, each read back exactly', async () => {
-    const kafka = kafkajsClient({ bootstrap: broker.bootstrap });
+    const kafka = kafkajsClient({ bootstrap: broker().bootstrap });
     const admin = kafka.admin();
     await admin.connect();
     await admin.createTopics({ topics: [{ topic: 'kjs-100k', numPartitions: 6 }] });
@@ -74,7 +66,7 @@ describe('kafkajs producer → logctl broker → logctl consumer', () => {
     await producer.disconnect();
     expect(n).toBe(100_000);
 
-    const records = await readAll(broker.bootstrap, 'kjs-100k');
+    const records = await readAll(broker().bootstrap, 'kjs-100k');
     expect(records.length).toBe(100_000);
     const seen = new Set<string>();
     const lastOffset = new Map<number, number>();
@@ -95,7 +87,7 @@ describe('kafkajs producer → logctl broker → logctl consumer', () => {
   });
 
   it('kafkajs consumer-less reads: fetchTopicOffsets and fetchTopicOffsetsByTimestamp', async () => {
-    const kafka = kafkajsClient({ bootstrap: broker.bootstrap });
+    const kafka = kafkajsClient({ bootstrap: broker().bootstrap });
     const producer = kafka.producer();
     await producer.connect();
     const base = Date.now() - 100_000;
@@ -116,7 +108,7 @@ describe('kafkajs producer → logctl broker → logctl consumer', () => {
   });
 
   it('kafkajs admin: create, list, describe configs, alter configs, add partitions, delete records, delete', async () => {
-    const kafka = kafkajsClient({ bootstrap: broker.bootstrap });
+    const kafka = kafkajsClient({ bootstrap: broker().bootstrap });
     const admin = kafka.admin();
     await admin.connect();
     expect(
@@ -163,12 +155,12 @@ describe('kafkajs producer → logctl broker → logctl consumer', () => {
   });
 
   it('works over the Unix socket', async () => {
-    const kafka = kafkajsClient({ socketPath: broker.socketPath! });
+    const kafka = kafkajsClient({ socketPath: broker().socketPath! });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'kjs-unix', messages: [{ key: 'a', value: 'over unix' }] });
     await producer.disconnect();
-    const records = await readAll(broker.bootstrap, 'kjs-unix');
+    const records = await readAll(broker().bootstrap, 'kjs-unix');
     expect(records.map((r) => r.value!.toString())).toEqual(['over unix']);
   });
 
@@ -184,7 +176,7 @@ describe('kafkajs producer → logctl broker → logctl consumer', () => {
     for (let i = 0; i < 1000; i++) {
       sends.push(
         new Promise<void>((res) => {
-          const s = createConnection(broker.port, '127.0.0.1', () => s.end(garbage[i % garbage.length]!));
+          const s = createConnection(broker().port, '127.0.0.1', () => s.end(garbage[i % garbage.length]!));
           s.on('error', () => res());
           s.on('close', () => res());
           s.resume();
@@ -193,13 +185,13 @@ describe('kafkajs producer → logctl broker → logctl consumer', () => {
       if (sends.length >= 100) await Promise.all(sends.splice(0));
     }
     await Promise.all(sends);
-    expect(broker.proc.exitCode).toBe(null);
-    const kafka = kafkajsClient({ bootstrap: broker.bootstrap });
+    expect(broker().proc.exitCode).toBe(null);
+    const kafka = kafkajsClient({ bootstrap: broker().bootstrap });
     const producer = kafka.producer();
     await producer.connect();
     await producer.send({ topic: 'kjs-after-garbage', messages: [{ value: 'still here' }] });
     await producer.disconnect();
-    const records = await readAll(broker.bootstrap, 'kjs-after-garbage');
+    const records = await readAll(broker().bootstrap, 'kjs-after-garbage');
     expect(records.map((r) => r.value!.toString())).toEqual(['still here']);
   });
 });

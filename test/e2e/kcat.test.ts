@@ -3,21 +3,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { scanBatches } from '../../src/records/index.js';
-import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
+import { useBrokerProcess } from '../helpers/broker-process.js';
 
-let broker: BrokerProcess;
-beforeAll(async () => {
-  broker = await startBrokerProcess();
-});
-afterAll(async () => {
-  await broker?.stop();
-  broker?.cleanup();
-});
+const broker = useBrokerProcess();
 
 function kcat(args: string[], input?: string): string {
-  return execFileSync('kcat', ['-b', broker.bootstrap, ...args], { input, encoding: 'utf8', timeout: 30_000 });
+  return execFileSync('kcat', ['-b', broker().bootstrap, ...args], { input, encoding: 'utf8', timeout: 30_000 });
 }
 
 describe('kcat', () => {
@@ -31,7 +24,7 @@ describe('kcat', () => {
       // librdkafka silently sends uncompressed batches when it thinks the broker lacks the codec
       // (protocol.md §2): the stored batch must carry the codec that was asked for.
       // It also leaves a batch uncompressed when compressing would not make it smaller, so look at all of them.
-      const segment = readFileSync(join(broker.dataDir, `${topic}-0`, '00000000000000000000.log'));
+      const segment = readFileSync(join(broker().dataDir, `${topic}-0`, '00000000000000000000.log'));
       const codecs = new Set<string>();
       scanBatches(segment, (header) => codecs.add(header.compression));
       expect([...codecs]).toContain(codec);
@@ -44,7 +37,7 @@ describe('kcat', () => {
       brokers: { id: number; name: string }[];
       topics: { topic: string; partitions: { partition: number; leader: number }[] }[];
     };
-    expect(meta.brokers).toEqual([{ id: 0, name: broker.bootstrap }]);
+    expect(meta.brokers).toEqual([{ id: 0, name: broker().bootstrap }]);
     const topic = meta.topics.find((t) => t.topic === 'kcat-meta');
     expect(topic?.partitions.map((p) => [p.partition, p.leader])).toEqual([[0, 0]]);
   });

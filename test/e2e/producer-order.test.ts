@@ -3,24 +3,15 @@
 // promise chain for the opening connection and later ones are written at once, so their answers
 // settle some microtasks apart. Before the producer settled requests in send order, about one run in
 // two of this load reported a later batch before three earlier ones.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
-import { startBrokerProcess, type BrokerProcess } from '../helpers/broker-process.js';
+import { useBrokerProcess } from '../helpers/broker-process.js';
 
-let broker: BrokerProcess;
-
-beforeAll(async () => {
-  broker = await startBrokerProcess();
-});
-
-afterAll(async () => {
-  await broker?.stop();
-  broker?.cleanup();
-});
+const broker = useBrokerProcess();
 
 describe('producer delivery order', () => {
   it('reports 300,000 records in send order with five batches in flight', async () => {
-    const client = await KafkaClient.connect({ broker: broker.bootstrap });
+    const client = await KafkaClient.connect({ broker: broker().bootstrap });
     try {
       const [created] = await new Admin(client).createTopics([{ name: 'order', numPartitions: 1, replicationFactor: 1, configs: {} }]);
       expect(created?.errorCode).toBe(0);

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { afterAll, beforeAll } from 'vitest';
 
 export const CLI = resolve(import.meta.dirname, '../../bin/run.js');
 
@@ -85,5 +86,22 @@ export async function startBrokerProcess(options: StartOptions = {}): Promise<Br
       await exited;
     },
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+/** One broker process for a test file: started before its tests, stopped and its data dir removed after
+ *  them. Returns the broker (available once the tests run). */
+export function useBrokerProcess(options: StartOptions = {}): () => BrokerProcess {
+  let broker: BrokerProcess | undefined;
+  beforeAll(async () => {
+    broker = await startBrokerProcess(options);
+  });
+  afterAll(async () => {
+    await broker?.stop();
+    broker?.cleanup();
+  });
+  return () => {
+    if (broker === undefined) throw new Error('the broker process is started in beforeAll');
+    return broker;
   };
 }
