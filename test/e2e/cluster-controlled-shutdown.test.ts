@@ -4,26 +4,18 @@
 // stopped broker also leaves a replication-offset-checkpoint (high watermarks) behind.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin, Consumer, KafkaClient, Producer } from '../../src/client/index.js';
-import { startCluster, waitFor, type TestCluster } from '../helpers/cluster.js';
+import { useCluster, waitFor } from '../helpers/cluster.js';
 
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster(3, { 'min.insync.replicas': '2' });
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = useCluster(3, { 'min.insync.replicas': '2' });
 
 async function leaderOf(topic: string, avoid = -1): Promise<{ leader: number; isr: number[] }> {
   return waitFor(`a leader for ${topic}-0`, async () => {
-    const c = await KafkaClient.connect({ broker: [...cluster.brokers.entries()].find(([id]) => id !== avoid)![1].bootstrap });
+    const c = await KafkaClient.connect({ broker: [...cluster().brokers.entries()].find(([id]) => id !== avoid)![1].bootstrap });
     try {
       const p = (await c.metadata([topic])).topics[0]?.partitions.find((x) => x.partition === 0);
-      if (p === undefined || p.leader < 0 || p.leader === avoid || !cluster.brokers.has(p.leader)) return undefined;
+      if (p === undefined || p.leader < 0 || p.leader === avoid || !cluster().brokers.has(p.leader)) return undefined;
       return { leader: p.leader, isr: p.isr };
     } finally {
       await c.close();
@@ -33,10 +25,10 @@ async function leaderOf(topic: string, avoid = -1): Promise<{ leader: number; is
 
 describe('controlled shutdown', () => {
   it('SIGTERM to the leader moves leadership first: no failed send, every acknowledged record kept', async () => {
-    const admin = new Admin(await cluster.client());
+    const admin = new Admin(await cluster().client());
     await admin.createTopics([{ name: 'graceful', numPartitions: 1, replicationFactor: 3, configs: {} }]);
     await waitFor('a full ISR', async () => (await leaderOf('graceful')).isr.length === 3);
-    const producer = new Producer(await cluster.client(), { acks: -1, lingerMs: 1, retries: 1000, retryBackoffMs: 100, requestTimeoutMs: 5000 });
+    const producer = new Producer(await cluster().client(), { acks: -1, lingerMs: 1, retries: 1000, retryBackoffMs: 100, requestTimeoutMs: 5000 });
     const acked = new Map<number, string>();
     const failed: string[] = [];
     let stop = false;
@@ -56,7 +48,7 @@ describe('controlled shutdown', () => {
     })();
     await waitFor('some progress', async () => acked.size > 100);
     const { leader } = await leaderOf('graceful');
-    const old = cluster.brokers.get(leader)!;
+    const old = cluster().brokers.get(leader)!;
     // Asks the stopping broker itself who leads, until it stops answering: it must name the new leader.
     const direct = await KafkaClient.connect({ broker: old.bootstrap, requestTimeoutMs: 2000 });
     expect((await direct.metadata(['graceful'])).topics[0]?.partitions[0]?.leader).toBe(leader);
@@ -77,7 +69,7 @@ describe('controlled shutdown', () => {
     polling = false;
     await poll;
     await direct.close().catch(() => undefined);
-    cluster.brokers.delete(leader);
+    cluster().brokers.delete(leader);
     expect(seenFromOld.some((id) => id >= 0 && id !== leader)).toBe(true);
     const logs = old.stderr();
     // The leadership moved while the old leader still listened: its wait ended with success, before it stopped.
@@ -98,7 +90,7 @@ describe('controlled shutdown', () => {
     await producer.flush();
     expect(failed).toEqual([]);
 
-    const client = await cluster.client();
+    const client = await cluster().client();
     const end = (await client.listOffsets('graceful', [0], -1)).get(0)?.offset ?? 0;
     const log: { offset: number; value: string }[] = [];
     const consumer = new Consumer(client, { maxWaitMs: 200 });
@@ -108,7 +100,7 @@ describe('controlled shutdown', () => {
     for (const [offset, value] of acked) expect(log[offset]?.value).toBe(value);
 
     // The clean close checkpointed the high watermark of the stopped replica, at most its log end.
-    const checkpoint = readFileSync(join(cluster.dataDirs.get(leader)!, 'replication-offset-checkpoint'), 'utf8');
+    const checkpoint = readFileSync(join(cluster().dataDirs.get(leader)!, 'replication-offset-checkpoint'), 'utf8');
     const entry = checkpoint.split('\n').find((l) => l.startsWith('graceful 0 '));
     expect(entry).toBeDefined();
     const hw = Number(entry!.split(' ')[2]);
@@ -116,7 +108,7 @@ describe('controlled shutdown', () => {
     expect(hw).toBeLessThanOrEqual(end);
 
     // It comes back as a follower and rejoins the ISR.
-    await cluster.start(leader);
+    await cluster().start(leader);
     await waitFor('the stopped broker back in the ISR', async () => (await leaderOf('graceful')).isr.length === 3, 30_000);
   }, 90_000);
 });

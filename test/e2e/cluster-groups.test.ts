@@ -4,12 +4,12 @@
 // coordinator's broker: the new leader of the offsets partition serves exactly the committed offsets
 // and a new consumer resumes from them without reading any committed record again.
 import kafkajs from 'kafkajs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KafkaClient } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/common/index.js';
 import { OFFSETS_TOPIC, partitionForGroup } from '../../src/coordinator/index.js';
 import { FindCoordinator, OffsetFetch } from '../../src/protocol/index.js';
-import { startCluster, waitFor, type TestCluster } from '../helpers/cluster.js';
+import { useCluster, waitFor } from '../helpers/cluster.js';
 
 const { Kafka, logLevel } = kafkajs;
 const TOPIC = 'payments';
@@ -17,22 +17,14 @@ const GROUP = 'ledger';
 const OFFSETS_PARTITIONS = 6;
 const PER_PARTITION = 10;
 
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster(3, {
-    'min.insync.replicas': '2',
-    'offsets.topic.num.partitions': String(OFFSETS_PARTITIONS),
-    'group.initial.rebalance.delay.ms': '0',
-  });
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
+const cluster = useCluster(3, {
+  'min.insync.replicas': '2',
+  'offsets.topic.num.partitions': String(OFFSETS_PARTITIONS),
+  'group.initial.rebalance.delay.ms': '0',
 });
 
 function kafka(): InstanceType<typeof Kafka> {
-  const brokers = [...cluster.brokers.values()].map((b) => b.bootstrap);
+  const brokers = [...cluster().brokers.values()].map((b) => b.bootstrap);
   return new Kafka({ clientId: 'cluster-groups', brokers, logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 200 } });
 }
 
@@ -88,7 +80,7 @@ describe('consumer groups in a 3-broker cluster', () => {
     expect(await consume(3 * PER_PARTITION)).toEqual(expected(0, PER_PARTITION));
 
     // __consumer_offsets is a real replicated topic: RF 3, the configured partition count.
-    const client = await cluster.client();
+    const client = await cluster().client();
     const meta = await client.metadata([OFFSETS_TOPIC]);
     const offsetsTopic = meta.topics.find((t) => t.name === OFFSETS_TOPIC);
     expect(offsetsTopic?.partitions).toHaveLength(OFFSETS_PARTITIONS);
@@ -100,14 +92,14 @@ describe('consumer groups in a 3-broker cluster', () => {
       const found = await findCoordinator(client, id);
       expect(found.errorCode).toBe(ErrorCode.NONE);
       expect(found.nodeId).toBe(coordinator);
-      expect(found.port).toBe(cluster.brokers.get(coordinator)?.port);
+      expect(found.port).toBe(cluster().brokers.get(coordinator)?.port);
     }
     const other = [1, 2, 3].find((id) => id !== coordinator)!;
     const refused = await (await client.connectionFor(other)).send(OffsetFetch, 3, { groupId: GROUP, topics: null });
     expect(refused.errorCode).toBe(ErrorCode.NOT_COORDINATOR);
 
-    await cluster.kill(coordinator);
-    const survivor = [...cluster.brokers.values()][0]!;
+    await cluster().kill(coordinator);
+    const survivor = [...cluster().brokers.values()][0]!;
     const after = await KafkaClient.connect({ broker: survivor.bootstrap, requestTimeoutMs: 10_000 });
     try {
       const newLeader = await waitFor('a new leader of the offsets partition', async () => {

@@ -1,22 +1,14 @@
 // Three real brokers (RF 3, min.insync.replicas 2) coordinated by a real etcd: metadata from etcd,
 // acks=all replication with identical logs, NOT_LEADER_OR_FOLLOWER from followers, NOT_ENOUGH_REPLICAS
 // with two brokers down, and controller fail-over.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
 import { ErrorCode } from '../../src/common/index.js';
 import { Produce, Metadata } from '../../src/protocol/index.js';
 import { buildRecordBatch, decodeRecordBatches } from '../../src/records/index.js';
-import { SESSION_TIMEOUT_MS, startCluster, waitFor, type TestCluster } from '../helpers/cluster.js';
+import { SESSION_TIMEOUT_MS, useCluster, waitFor } from '../helpers/cluster.js';
 
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster(3, { 'min.insync.replicas': '2' });
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = useCluster(3, { 'min.insync.replicas': '2' });
 
 async function partitionState(client: KafkaClient, topic: string, partition = 0) {
   const meta = await client.metadata([topic]);
@@ -26,7 +18,7 @@ async function partitionState(client: KafkaClient, topic: string, partition = 0)
 
 describe('a 3-broker cluster on etcd', () => {
   it('reports brokers, controller, leaders, replicas and ISR from etcd', async () => {
-    const client = await cluster.client();
+    const client = await cluster().client();
     const admin = new Admin(client);
     const [created] = await admin.createTopics([{ name: 'orders', numPartitions: 3, replicationFactor: 3, configs: {} }]);
     expect(created?.errorCode).toBe(0);
@@ -45,7 +37,7 @@ describe('a 3-broker cluster on etcd', () => {
   });
 
   it('replicates acks=all writes to identical logs on all three brokers', async () => {
-    const client = await cluster.client();
+    const client = await cluster().client();
     const producer = new Producer(client, { acks: -1, lingerMs: 2 });
     const acked = await Promise.all(
       Array.from({ length: 200 }, (_, i) => producer.send({ topic: 'orders', partition: 0, value: Buffer.from(`v${i}`) })),
@@ -53,7 +45,7 @@ describe('a 3-broker cluster on etcd', () => {
     expect(acked.map((a) => a.offset)).toEqual(Array.from({ length: 200 }, (_, i) => i));
     await producer.close();
     const leaderBytes = await waitFor('followers to catch up', async () => {
-      const logs = [1, 2, 3].map((id) => cluster.logBytes(id, 'orders', 0));
+      const logs = [1, 2, 3].map((id) => cluster().logBytes(id, 'orders', 0));
       return logs.every((l) => l.length > 0 && l.equals(logs[0]!)) ? logs[0] : undefined;
     });
     const records = await decodeRecordBatches(leaderBytes);
@@ -62,7 +54,7 @@ describe('a 3-broker cluster on etcd', () => {
   });
 
   it('answers NOT_LEADER_OR_FOLLOWER for a produce to a follower', async () => {
-    const client = await cluster.client();
+    const client = await cluster().client();
     const { p } = await partitionState(client, 'orders', 1);
     const follower = [1, 2, 3].find((id) => id !== p?.leader)!;
     const conn = await client.connectionFor(follower);
@@ -79,12 +71,12 @@ describe('a 3-broker cluster on etcd', () => {
   });
 
   it('elects a new controller when the controller dies', async () => {
-    const client = await cluster.client();
+    const client = await cluster().client();
     const before = (await client.metadata([])).controllerId;
     const killedAt = Date.now();
-    await cluster.kill(before);
+    await cluster().kill(before);
     const after = await waitFor('a new controller', async () => {
-      const c = await KafkaClient.connect({ broker: cluster.bootstrap() });
+      const c = await KafkaClient.connect({ broker: cluster().bootstrap() });
       try {
         const id = (await c.metadata([])).controllerId;
         return id >= 0 && id !== before ? id : undefined;
@@ -94,18 +86,18 @@ describe('a 3-broker cluster on etcd', () => {
     });
     expect(after).not.toBe(before);
     expect(Date.now() - killedAt).toBeLessThan(SESSION_TIMEOUT_MS + 5000);
-    await cluster.start(before);
+    await cluster().start(before);
   });
 
   it('refuses acks=all with NOT_ENOUGH_REPLICAS when two of three brokers are down', async () => {
-    const admin = new Admin(await cluster.client());
+    const admin = new Admin(await cluster().client());
     await admin.createTopics([{ name: 'strict', numPartitions: 1, replicationFactor: 3, configs: {} }]);
-    const c0 = await cluster.client();
+    const c0 = await cluster().client();
     const { p } = await partitionState(c0, 'strict');
     const leader = p!.leader;
     const others = [1, 2, 3].filter((id) => id !== leader);
-    for (const id of others) await cluster.kill(id);
-    const leaderBroker = cluster.brokers.get(leader)!;
+    for (const id of others) await cluster().kill(id);
+    const leaderBroker = cluster().brokers.get(leader)!;
     const client = await KafkaClient.connect({ broker: leaderBroker.bootstrap });
     try {
       // The controller removes the dead followers from the ISR once their sessions expire.
@@ -125,7 +117,7 @@ describe('a 3-broker cluster on etcd', () => {
       expect(code).toBe(ErrorCode.NOT_ENOUGH_REPLICAS);
     } finally {
       await client.close();
-      for (const id of others) await cluster.start(id);
+      for (const id of others) await cluster().start(id);
     }
   });
 });

@@ -3,6 +3,7 @@
 // seconds. Brokers can be killed, paused (SIGSTOP) and restarted on their data dir.
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { KafkaClient } from '../../src/client/index.js';
 import { startBrokerProcess, type BrokerProcess } from './broker-process.js';
 import { startEtcd, type EtcdProcess } from './etcd.js';
@@ -107,4 +108,20 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** One cluster for a test file: started before its tests (60 s allowed), stopped after them. Returns
+ *  the cluster (available once the tests run). */
+export function useCluster(size: number, set: Record<string, string> = {}): () => TestCluster {
+  let cluster: TestCluster | undefined;
+  beforeAll(async () => {
+    cluster = await startCluster(size, set);
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return () => {
+    if (cluster === undefined) throw new Error('the cluster is started in beforeAll');
+    return cluster;
+  };
 }

@@ -3,33 +3,25 @@
 // after which every record is stored at most once, every acknowledged one exactly once, in send order,
 // and the replicas are byte-identical up to the high watermark; and a leader paused (SIGSTOP) past
 // its etcd session that must acknowledge nothing more and rejoin as a follower, truncating its divergent tail by leader epoch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Admin, Consumer, KafkaClient, Producer } from '../../src/client/index.js';
 import { Produce } from '../../src/protocol/index.js';
 import { buildRecordBatch } from '../../src/records/index.js';
-import { SESSION_TIMEOUT_MS, startCluster, waitFor, type TestCluster } from '../helpers/cluster.js';
+import { SESSION_TIMEOUT_MS, useCluster, waitFor } from '../helpers/cluster.js';
 import { prefixBelow } from './log-prefix.js';
 
 /** Leader SIGKILLs in the first test (scripts/reliability.sh: 10). */
 const KILLS = Number(process.env['LOGCTL_FAILOVER_KILLS'] ?? '3');
 
-let cluster: TestCluster;
-
-beforeAll(async () => {
-  cluster = await startCluster(3, { 'min.insync.replicas': '2' });
-}, 60_000);
-
-afterAll(async () => {
-  await cluster?.stop();
-});
+const cluster = useCluster(3, { 'min.insync.replicas': '2' });
 
 async function leaderOf(topic: string, partition = 0, avoid?: number): Promise<{ leader: number; isr: number[] }> {
   return waitFor(`a leader for ${topic}-${partition}`, async () => {
-    const c = await KafkaClient.connect({ broker: [...cluster.brokers.values()].find((b) => b !== cluster.brokers.get(avoid ?? -1))!.bootstrap });
+    const c = await KafkaClient.connect({ broker: [...cluster().brokers.values()].find((b) => b !== cluster().brokers.get(avoid ?? -1))!.bootstrap });
     try {
       const meta = await c.metadata([topic]);
       const p = meta.topics[0]?.partitions.find((x) => x.partition === partition);
-      if (p === undefined || p.leader < 0 || p.leader === avoid || !cluster.brokers.has(p.leader)) return undefined;
+      if (p === undefined || p.leader < 0 || p.leader === avoid || !cluster().brokers.has(p.leader)) return undefined;
       return { leader: p.leader, isr: p.isr };
     } finally {
       await c.close();
@@ -38,7 +30,7 @@ async function leaderOf(topic: string, partition = 0, avoid?: number): Promise<{
 }
 
 async function readAll(topic: string): Promise<{ offset: number; value: string }[]> {
-  const client = await cluster.client();
+  const client = await cluster().client();
   const end = (await client.listOffsets(topic, [0], -1)).get(0)?.offset ?? 0;
   const out: { offset: number; value: string }[] = [];
   if (end === 0) return out;
@@ -51,7 +43,7 @@ async function readAll(topic: string): Promise<{ offset: number; value: string }
 
 async function replicasIdentical(topic: string): Promise<Buffer> {
   return waitFor('identical replica logs', async () => {
-    const logs = [1, 2, 3].map((id) => cluster.logBytes(id, topic, 0));
+    const logs = [1, 2, 3].map((id) => cluster().logBytes(id, topic, 0));
     return logs.every((l) => l.equals(logs[0]!)) ? logs[0] : undefined;
   }, 20_000);
 }
@@ -59,9 +51,9 @@ async function replicasIdentical(topic: string): Promise<Buffer> {
 describe('leader failover', () => {
   it(`stores every record exactly once, in send order, across ${KILLS} leader SIGKILLs (idempotent, acks=all)`, async () => {
     const began = Date.now();
-    const admin = new Admin(await cluster.client());
+    const admin = new Admin(await cluster().client());
     await admin.createTopics([{ name: 'chaos', numPartitions: 1, replicationFactor: 3, configs: {} }]);
-    const producer = new Producer(await cluster.client(), {
+    const producer = new Producer(await cluster().client(), {
       idempotent: true,
       acks: -1,
       lingerMs: 1,
@@ -92,9 +84,9 @@ describe('leader failover', () => {
       await waitFor(`progress before kill ${round + 1}`, async () => acked.size > (round + 1) * 50, 30_000);
       const { leader } = await leaderOf('chaos');
       kills.push({ leader, nextSeq: seq, acked: acked.size });
-      await cluster.kill(leader);
+      await cluster().kill(leader);
       await leaderOf('chaos', 0, leader);
-      await cluster.start(leader);
+      await cluster().start(leader);
     }
     await waitFor('more progress after the last failover', async () => acked.size > (KILLS + 2) * 50, 30_000);
     stop = true;
@@ -127,23 +119,23 @@ describe('leader failover', () => {
     expect(misplaced.slice(0, 20)).toEqual([]);
     if (failed.size > 0) console.warn(`${failed.size} records not acknowledged, first: ${[...failed].slice(0, 3).map(([n, e]) => `r${n}: ${e}`).join(' | ')}`);
     // The three replicas hold the same bytes up to the high watermark, which covers the whole log read.
-    const client = await cluster.client();
+    const client = await cluster().client();
     const highWatermark = (await client.listOffsets('chaos', [0], -1)).get(0)?.offset ?? -1;
     expect(highWatermark).toBe(log.length);
     await waitFor('replicas byte-identical up to the high watermark', async () => {
-      const prefixes = [1, 2, 3].map((id) => prefixBelow(cluster.logBytes(id, 'chaos', 0), highWatermark));
+      const prefixes = [1, 2, 3].map((id) => prefixBelow(cluster().logBytes(id, 'chaos', 0), highWatermark));
       return prefixes.every((p) => p.endOffset === highWatermark && p.bytes.equals(prefixes[0]!.bytes));
     });
   }, 60_000 + KILLS * 30_000);
 
   it('fences a leader paused past its session: it acks nothing more and rejoins as a truncated follower', async () => {
-    const admin = new Admin(await cluster.client());
+    const admin = new Admin(await cluster().client());
     await admin.createTopics([{ name: 'paused', numPartitions: 1, replicationFactor: 3, configs: {} }]);
-    const producer = new Producer(await cluster.client(), { acks: -1, lingerMs: 1 });
+    const producer = new Producer(await cluster().client(), { acks: -1, lingerMs: 1 });
     for (let i = 0; i < 20; i++) await producer.send({ topic: 'paused', partition: 0, value: Buffer.from(`before${i}`) });
     await producer.close();
     const { leader } = await leaderOf('paused');
-    const old = cluster.brokers.get(leader)!;
+    const old = cluster().brokers.get(leader)!;
     // A connection to the old leader, opened while it runs; the request goes out while it is paused.
     const direct = await KafkaClient.connect({ broker: old.bootstrap });
     const conn = await direct.bootstrapConnection();
@@ -159,7 +151,7 @@ describe('leader failover', () => {
       const newLeader = await leaderOf('paused', 0, leader);
       expect(newLeader.leader).not.toBe(leader);
       // A fresh client: one that was talking to the paused leader would wait for its request timeout.
-      const live = cluster.brokers.get(newLeader.leader)!;
+      const live = cluster().brokers.get(newLeader.leader)!;
       const after = new Producer(await KafkaClient.connect({ broker: live.bootstrap }), { acks: -1, lingerMs: 1, requestTimeoutMs: 5000 });
       for (let i = 0; i < 10; i++) await after.send({ topic: 'paused', partition: 0, value: Buffer.from(`after${i}`) });
       await after.close();
