@@ -13,11 +13,11 @@
 // the new id and resent in their order (producer.ts holds a partition's newer batches back meanwhile).
 import { ConnectionError, ErrorCode, KafkaError, errorMessage } from '../common/index.js';
 import { InitProducerId } from '../protocol/index.js';
+import { advanceSequence } from '../records/index.js';
 import type { BatchProducerFields } from './batch-writer.js';
 import type { KafkaClient } from './client.js';
 import { kafkaError } from './kafka-errors.js';
 
-const INT32_MAX = 0x7fffffff;
 /** Batches per partition an idempotent producer may have in flight: the broker remembers each producer's
  *  last 5 batches (storage/producer-state.ts, Kafka's value), so any of them resent is found a duplicate. */
 export const MAX_IDEMPOTENT_IN_FLIGHT = 5;
@@ -27,11 +27,6 @@ const INIT_ATTEMPTS = 10;
 export interface ProducerIdentity {
   producerId: bigint;
   producerEpoch: number;
-}
-
-/** `sequence` advanced by `count` records, wrapping past int32 max to 0. */
-export function advanceSequence(sequence: number, count: number): number {
-  return sequence > INT32_MAX - count ? sequence + count - INT32_MAX - 1 : sequence + count;
 }
 
 export class Idempotence {

@@ -51,3 +51,4 @@ export {
 export { buildRecordBatch, buildControlBatch, type BuildBatchOptions } from './batch-builder.js';
 export { decodeRecordBatches, type DecodeOptions } from './batch-decoder.js';
 export { checkRecordFraming } from './record-framing.js';
+export { advanceSequence } from './sequence.js';

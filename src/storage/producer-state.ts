@@ -12,14 +12,13 @@
 // new leader knows the producers. The state is rebuilt on open from batch headers (log.ts, snapshot in
 // producer-snapshot.ts); nothing here touches the disk.
 import { ErrorCode, KafkaError } from '../common/index.js';
-import { BATCH_FIELD } from '../records/index.js';
+import { BATCH_FIELD, advanceSequence } from '../records/index.js';
 
 const CONTROL_FLAG = 0x20;
 
 /** How many batches per producer are remembered for duplicate detection (Kafka's value, and the
  *  most in-flight requests an idempotent producer may have). */
 export const PRODUCER_BATCHES_KEPT = 5;
-const INT32_MAX = 0x7fffffff;
 
 export interface ProducerBatch {
   firstSeq: number;
@@ -46,12 +45,11 @@ export interface ProducerBatchHeader {
 
 /** lastSequence of a batch: baseSequence + lastOffsetDelta, wrapping past int32 max to 0. */
 export function lastSequenceOf(baseSequence: number, lastOffsetDelta: number): number {
-  const last = baseSequence + lastOffsetDelta;
-  return last > INT32_MAX ? last - INT32_MAX - 1 : last;
+  return advanceSequence(baseSequence, lastOffsetDelta);
 }
 
 function nextSequence(lastSeq: number): number {
-  return lastSeq === INT32_MAX ? 0 : lastSeq + 1;
+  return advanceSequence(lastSeq, 1);
 }
 
 export class ProducerStateManager {

@@ -6,9 +6,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin, KafkaClient, Producer } from '../../src/client/index.js';
-import { advanceSequence } from '../../src/client/idempotence.js';
 import { ErrorCode, UsageError } from '../../src/common/index.js';
-import { decodeRecordBatches, scanBatches, type BatchHeader } from '../../src/records/index.js';
+import { advanceSequence, decodeRecordBatches, scanBatches, type BatchHeader } from '../../src/records/index.js';
 import { startTestBroker, type TestBroker } from './broker-fixture.js';
 
 let tb: TestBroker;
