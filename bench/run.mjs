@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // logctl benchmark (issue 5): `npm run bench` (full) or `npm run bench -- --quick`.
-// Options: --quick, --only P,F,L,S,M (P also runs C and D), --clients ours,kafkajs,rdkafka, --runs N,
+// Options: --quick, --only P,F,L,S,M (P also runs C and D), --clients ours,kafkajs,rdkafka,kcat, --runs N,
 // --profile [--records N --size B] (only: CPU-profile broker and our producer under P, lib/profile.mjs).
 // Writes bench/RESULTS.md and bench/results.json (--only/--clients with --write merge into them;
 // --report rewrites RESULTS.md from results.json).
@@ -32,12 +32,19 @@ function setup() {
     if (!probe()) spawnSync('sh', ['-c', 'apt-get update && apt-get install -y python3-confluent-kafka'], { stdio: 'ignore' });
     if (!probe()) throw new Error('python3-confluent-kafka is not installed and apt-get could not install it');
   }
+  const hasKcat = () => spawnSync('kcat', ['-V'], { stdio: 'ignore' }).status === 0;
+  if (!hasKcat()) {
+    log('installing kcat (librdkafka from C) with apt-get');
+    spawnSync('sh', ['-c', 'apt-get install -y kcat || (apt-get update && apt-get install -y kcat)'], { stdio: 'ignore' });
+    if (!hasKcat()) throw new Error('kcat is not installed and apt-get could not install it');
+  }
 }
 
 function versions() {
   const rd = execFileSync('/usr/bin/python3', ['-c', 'import confluent_kafka as c; print(c.libversion()[0], c.version()[0])'], { encoding: 'utf8' }).trim().split(' ');
   const kafkajs = JSON.parse(readFileSync(join(ROOT, 'node_modules', 'kafkajs', 'package.json'), 'utf8')).version;
-  return { librdkafka: rd[0], confluentKafka: rd[1], kafkajs };
+  const kcat = execFileSync('kcat', ['-V'], { encoding: 'utf8' }).match(/Version (\S+)/)?.[1];
+  return { librdkafka: rd[0], confluentKafka: rd[1], kafkajs, kcat };
 }
 
 // --report: rewrite RESULTS.md from results.json (after a change to the report's layout), no runs.
@@ -57,13 +64,13 @@ if (profile) {
 
 // kafkajs encodes and decodes every record in JS: its runs use fewer records to keep the run bounded.
 const counts = quick
-  ? { ours: 100_000, kafkajs: 100_000, rdkafka: 100_000, fanout: 100_000 }
-  : { ours: 1_000_000, kafkajs: 250_000, rdkafka: 1_000_000, fanout: 1_000_000 };
+  ? { ours: 100_000, kafkajs: 100_000, rdkafka: 100_000, kcat: 100_000, fanout: 100_000 }
+  : { ours: 1_000_000, kafkajs: 250_000, rdkafka: 1_000_000, kcat: 1_000_000, fanout: 1_000_000 };
 const config = {
   runs: Number(option('runs') ?? (quick ? 1 : 3)),
   counts,
   latencyMs: quick ? 5_000 : 10_000,
-  clients: (option('clients') ?? 'ours,kafkajs,rdkafka').split(','),
+  clients: (option('clients') ?? 'ours,kafkajs,rdkafka,kcat').split(','),
   only: option('only')?.split(','),
 };
 const started = performance.now();

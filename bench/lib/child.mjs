@@ -10,7 +10,7 @@ import { ROOT } from './broker.mjs';
 
 const PYTHON = '/usr/bin/python3';
 
-/** The command line of a client: ours | kafkajs | rdkafka. */
+/** The command line of a client: ours | kafkajs | rdkafka | kcat (Node scripts, rdkafka in Python). */
 export function clientCommand(client, args, nodeArgs = []) {
   const flat = Object.entries(args).flatMap(([k, v]) => [`--${k}`, String(v)]);
   if (client === 'rdkafka') return [PYTHON, [join(ROOT, 'bench', 'clients', 'rdkafka_bench.py'), ...flat]];

@@ -1,7 +1,8 @@
 // The issue's targets (issue 5), per workload figure. `clients` limits a target to some clients;
 // `best` says which way is better. Figures without a target are reported only.
 export const TARGETS = {
-  'P/100 B/records/s': { ours: 700_000, rdkafka: 1_000_000, best: 'high', text: { ours: '≥ 700k', rdkafka: '≥ 1,000k' } },
+  // "≥ 1,000k with librdkafka": from Python (rdkafka) and from C (kcat).
+  'P/100 B/records/s': { ours: 700_000, rdkafka: 1_000_000, kcat: 1_000_000, best: 'high', text: { ours: '≥ 700k', rdkafka: '≥ 1,000k', kcat: '≥ 1,000k' } },
   'P/1 KiB/MB/s': { all: 400, best: 'high', text: '≥ 400' },
   'P/100 B/broker CPU µs/record': { all: 0.5, best: 'low', text: '≤ 0.5' },
   'C/100 B/records/s': { all: 1_000_000, best: 'high', text: '≥ 1,000k' },
