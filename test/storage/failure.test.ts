@@ -39,6 +39,29 @@ describe('I/O failures', () => {
     await reopened.close();
   });
 
+  it('a failed fsync also rejects the groups written while it ran', async () => {
+    const log = await openLog(await tempDir());
+    const proto = await fileHandlePrototype();
+    let fail: () => void = () => {};
+    const failing = new Promise<void>((resolve) => (fail = resolve));
+    let started = false;
+    vi.spyOn(proto, 'datasync').mockImplementationOnce(async () => {
+      started = true;
+      await failing;
+      throw Object.assign(new Error('EIO: i/o error'), { code: 'EIO' });
+    });
+    const first = log.append(await batch('first', 1));
+    for (let i = 0; i < 100 && !started; i++) await new Promise((r) => setTimeout(r, 5));
+    const second = log.append(await batch('second', 1));
+    for (let i = 0; i < 100 && log.logEndOffset < 2; i++) await new Promise((r) => setTimeout(r, 5));
+    expect(log.logEndOffset).toBe(2); // written behind the fsync that is about to fail
+    fail();
+    const results = await Promise.allSettled([first, second]);
+    expect(results.map((r) => r.status === 'rejected' && isStorageError(r.reason))).toEqual([true, true]);
+    expect([log.isOffline, log.highWatermark]).toEqual([true, 0]);
+    await log.close();
+  });
+
   it('a failed write rejects every append of the group', async () => {
     const log = await openLog(await tempDir());
     const proto = await fileHandlePrototype();

@@ -203,6 +203,52 @@ describe('Log group commit', () => {
     await log.close();
   });
 
+  it('writes the next group while the previous one\'s fsync runs, and acknowledges both in order once fsyncs cover them', async () => {
+    const gate = gatedLogDatasync();
+    try {
+      const log = await openLog(await tempDir());
+      const acked: string[] = [];
+      const a = log.append(await batch('a', 1)).then((r) => (acked.push('a'), r));
+      await until(() => gate.held === 1); // a is written, its fsync held
+      const b = log.append(await batch('b', 2)).then((r) => (acked.push('b'), r));
+      // b is written while a's fsync runs (in the queue it waited for that fsync to finish first) ...
+      await until(() => log.logEndOffset === 3);
+      // ... but nothing is acknowledged, visible or counted durable before an fsync covers it.
+      await new Promise((r) => setTimeout(r, 20));
+      expect([acked, log.highWatermark, log.recoveryPoint, await readAll(log)]).toEqual([[], 0, 0, []]);
+      gate.release();
+      expect((await Promise.all([a, b])).map((r) => r.baseOffset)).toEqual([0, 1]);
+      expect(acked).toEqual(['a', 'b']);
+      // The second fsync started after b's write: one for a, one for b.
+      expect([log.highWatermark, log.recoveryPoint, log.stats.fsyncs]).toEqual([3, 3, 2]);
+      await log.close();
+    } finally {
+      gate.restore();
+    }
+  });
+
+  it('runs a task (a truncation) only after the groups written before it are acknowledged', async () => {
+    const gate = gatedLogDatasync();
+    try {
+      const log = await openLog(await tempDir());
+      const done: string[] = [];
+      const a = log.append(await batch('a', 1)).then(() => done.push('a'));
+      await until(() => gate.held === 1);
+      const b = log.append(await batch('b', 2)).then(() => done.push('b'));
+      await until(() => log.logEndOffset === 3);
+      const truncated = log.truncateTo(1).then(() => done.push('truncate'));
+      await new Promise((r) => setTimeout(r, 20));
+      expect([done, log.logEndOffset]).toEqual([[], 3]);
+      gate.release();
+      await Promise.all([a, b, truncated]);
+      expect(done).toEqual(['a', 'b', 'truncate']);
+      expect([log.logEndOffset, log.highWatermark, log.recoveryPoint]).toEqual([1, 1, 1]);
+      await log.close();
+    } finally {
+      gate.restore();
+    }
+  });
+
   it('with flushIntervalMessages > 1 acknowledges before fsync and fsyncs every N messages or on flush()', async () => {
     const log = await openLog(await tempDir(), { flushPolicy: { flushIntervalMessages: 10, flushIntervalMs: 0 } });
     for (let i = 0; i < 4; i++) await log.append(await batch(`a${i}`, 2));
