@@ -8,13 +8,13 @@ const WORKLOAD_TITLES = {
   L: 'L: end-to-end latency (1 record of 100 B per ms, consumer tailing in another process)',
   S: 'S: startup to the first answered request',
   M: 'M: broker memory (RSS)',
-  D: 'D: bytes on disk per 100 B record (du -sb of the data dir after P ÷ records)',
+  D: 'D: bytes on disk per 100 B record (du -sb of the partition directory after P and a clean stop ÷ records)',
 };
 
 const METHOD = [
   'Clients: **ours** = logctl\'s src/client (Producer.produce() per record with a delivery callback, defaults: idempotent with 5 batches per partition in flight, linger 5 ms, 1 MiB batches; Consumer.consumeBatches with explicit offsets); **kafkajs** 2.x (send() calls of 1,000 records, 5 in flight; consumer through a consumer group, joined before the timed section); **rdkafka** = librdkafka via Debian python3-confluent-kafka (produce() per record with a delivery callback, default batching; consumer with assign() from offset 0, queued.min.messages 1,000,000: at librdkafka 2.0\'s default of 100,000 it idles up to ~1 s whenever its prefetch queue was full, see rdkafka_bench.py); **kcat** = librdkafka\'s own C tool on the same librdkafka (`kcat -P -l <file>` of one value per line, acks=all, default batching; `kcat -C -o beginning -e`, queued.min.messages as rdkafka), so that librdkafka is measured without Python; kcat\'s wall time includes its own start and connect. Every client runs in its own process.',
   'Every ack is checked (our client and rdkafka: per-record offsets consecutive; kafkajs: every partition response error-free; kcat: no "Delivery failed" report and exit status 0; kcat -C: every offset once, in order) and the stored count (high watermark − log start) must equal the records sent.',
-  'C reads back exactly the records of the P run just before it, on the same broker. D is measured after that P run: du -sb of the data dir minus its size right after topic creation, ÷ records.',
+  'C reads back exactly the records of the P run just before it, on the same broker. D: du -sb of the partition\'s directory (log, indexes, producer snapshot) after the broker stopped cleanly (it writes its newest sparse index entries then), minus its size right after topic creation, ÷ records.',
   'F: the topic is loaded with our client (untimed), then 4 consumer processes of the named client each read every record; aggregate = 4 × records ÷ (last finish − common start).',
   'L: producer and consumer are separate processes; the payload starts with CLOCK_MONOTONIC ns (process.hrtime.bigint() / time.monotonic_ns(), system-wide on Linux); producers use no linger (lingerMs 0 / linger.ms 0; kafkajs sends each record as its own request); the first 500 records are warm-up and not counted.',
   'S: CLI = spawn of `node bin/run.js broker start` until a raw ApiVersions v0 is answered (connect polled every ms), without NODE_EXTRA_CA_CERTS (this machine sets it; Node 20 parses that bundle at every process start, ~55 ms; the row "NODE_EXTRA_CA_CERTS set" keeps it); startBroker() = in a fresh Node process with the modules already imported.',
@@ -25,7 +25,7 @@ const METHOD = [
 
 function fmt(x, figure = '') {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  if (figure.startsWith('bytes on disk')) return x.toFixed(2); // the target (≤ 110) is within a byte
+  if (figure.startsWith('bytes on disk')) return x.toFixed(3); // the target (≤ 110) is within a byte
   const a = Math.abs(x);
   if (a >= 1000) return Math.round(x).toLocaleString('en-US');
   if (a >= 100) return x.toFixed(0);

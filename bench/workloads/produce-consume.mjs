@@ -1,6 +1,8 @@
 // Workloads P (produce), C (consume back from offset 0) and D (bytes on disk per record), on one fresh
 // broker per run: the consume reads exactly the records the produce wrote and verified.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startBrokerProcess } from '../lib/broker.mjs';
 import { createTopic, storedCount } from '../lib/admin.mjs';
 import { timedClientRun, throughput } from '../lib/run-client.mjs';
@@ -14,16 +16,19 @@ export function diskBytes(dir) {
 
 /** One P+C run: { P, D, C } figures (C = { error } when the consume failed); throws on a wrong ack or count. */
 export async function produceConsumeRun({ client, size, count, overrides = {}, consume = true, nodeArgs = [], producer = {} }) {
-  const broker = await startBrokerProcess({ overrides, nodeArgs });
+  // The data dir is kept past stop(): D is measured after a clean shutdown, which writes what the broker
+  // keeps in memory until a segment rolls (the sparse indexes' newest entries).
+  const broker = await startBrokerProcess({ overrides, nodeArgs, keepDir: true });
+  const partitionDir = join(broker.dataDir, `${TOPIC}-0`);
+  let out;
   try {
     await createTopic(broker.bootstrap, TOPIC, 1);
-    const emptyBytes = diskBytes(broker.dataDir);
+    const emptyBytes = diskBytes(partitionDir);
     const p = await timedClientRun(broker, client, { mode: 'produce', topic: TOPIC, count, size, ...producer });
     if (p.acked !== count || p.failed !== 0) throw new Error(`${client} produce: ${p.acked}/${count} acked, ${p.failed} failed (${p.firstError})`);
     const stored = await storedCount(broker.bootstrap, TOPIC);
     if (stored !== count) throw new Error(`${client} produce: broker stores ${stored} records, expected ${count}`);
-    const out = { P: { ...throughput(p), records: count } };
-    out.D = { bytesPerRecord: (diskBytes(broker.dataDir) - emptyBytes) / count, records: count };
+    out = { P: { ...throughput(p), records: count } };
     if (consume) {
       // A failed consume (e.g. kafkajs needs consumer groups) must not discard the produce figures.
       try {
@@ -34,8 +39,12 @@ export async function produceConsumeRun({ client, size, count, overrides = {}, c
         out.C = { error: err.message };
       }
     }
+    await broker.stop();
+    // Only the partition's directory: a consumer group's committed offsets (kafkajs) are not the records'.
+    out.D = { bytesPerRecord: (diskBytes(partitionDir) - emptyBytes) / count, records: count };
     return out;
   } finally {
     await broker.stop();
+    rmSync(dirname(broker.dataDir), { recursive: true, force: true });
   }
 }
