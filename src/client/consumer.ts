@@ -101,9 +101,12 @@ export class Consumer {
   }
 
   /**
-   * Fetch rounds, pipelined: once a response's complete batches are known, the positions move past them
-   * and the next round is sent before these records are decoded and handed out, so the broker reads
-   * and sends the next chunk while the caller works through this one.
+   * Fetch rounds, pipelined while behind: once a response's complete batches are known, the positions
+   * move past them and, when a partition still has records below its high watermark, the next round is
+   * sent before these records are decoded and handed out, so the broker reads and sends the next chunk
+   * while the caller works through this one. A consumer that caught up hands its records out first:
+   * its next fetch would only wait for new records, and sending it first put a request write (~50 µs
+   * here) into every tailing record's latency.
    */
   private async *fetchLoop(
     topic: string,
@@ -143,6 +146,8 @@ export class Consumer {
         prefetched = null;
       }
       let retry = false;
+      // Some partition still has records below its high watermark: worth asking before handing out.
+      let behind = false;
       const ready: { partition: number; records: Buffer; from: number; stop: number | undefined }[] = [];
       for (const r of results) {
         const position = positions.get(r.partition) ?? 0;
@@ -167,6 +172,7 @@ export class Consumer {
         ready.push({ partition: r.partition, records: r.records.subarray(0, complete), from: position, stop });
         // Past the complete batches, also past offsets with no record left (compacted away, control batches).
         if (lastOffset + 1 > position) positions.set(r.partition, stop === undefined ? lastOffset + 1 : Math.min(lastOffset + 1, Math.max(stop, position)));
+        if ((positions.get(r.partition) ?? 0) < r.highWatermark) behind = true;
       }
       if (retry) {
         if (++failures > this.maxRetries) {
@@ -177,7 +183,7 @@ export class Consumer {
         await sleep(this.backoff(failures), signal);
       } else {
         failures = 0;
-        const next = activePartitions();
+        const next = behind ? activePartitions() : [];
         if (next.length > 0) {
           prefetched = this.fetchRound(topic, next, positions, limits, connections, false, signal);
           // Awaited on the next turn; if this generator is closed first, the rejection is expected.
