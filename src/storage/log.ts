@@ -1,6 +1,6 @@
 // One partition's log: an ordered list of segments, the last one active. All mutations (appends,
 // rolls, segment deletion, truncation, flushes) go through one serial queue, and appends that arrive
-// while a write or fsync is in progress are coalesced into one write and one fsync (group commit).
+// while a write is in progress are coalesced into one write; fsyncs run beside the queue (LogFlusher).
 // Reads run beside the queue: they only look at committed state (segment sizes, highWatermark).
 import { ErrorCode, KafkaError, errorMessage, silentLogger, type Logger } from '../common/index.js';
 import { BATCH_FIELD, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../records/index.js';
@@ -9,7 +9,8 @@ import { fsyncDir } from './checkpoint.js';
 import { DataWaiters } from './data-waiters.js';
 import { storageFs } from './file-system.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
-import { DEFAULT_FLUSH_POLICY, fsyncBeforeAck, type FlushPolicy, type LogConfig } from './log-config.js';
+import { DEFAULT_FLUSH_POLICY, type FlushPolicy, type LogConfig } from './log-config.js';
+import { LogFlusher } from './log-flusher.js';
 import { LogReader, type LogReadState, type ReadResult } from './log-reader.js';
 import { PositionCache } from './position-cache.js';
 import { deleteSnapshotsAbove, restoreProducerState, writeProducerSnapshot } from './producer-snapshot.js';
@@ -82,8 +83,7 @@ export class Log {
   private _logStartOffset: number;
   private _logEndOffset: number;
   private _highWatermark: number;
-  private _recoveryPoint: number;
-  private readonly flushPolicy: FlushPolicy;
+  private readonly flusher: LogFlusher;
   private readonly logger: Logger;
   private readonly now: () => number;
   private readonly epochs: LeaderEpochCache;
@@ -95,17 +95,6 @@ export class Log {
   private readonly onLogStartOffsetChange: (() => Promise<void>) | undefined;
   private queue: (PendingAppend | PendingTask)[] = [];
   private draining = false;
-  private unflushedMessages = 0;
-  private flushTimer: NodeJS.Timeout | null = null;
-  /** The relaxed policy's fsync running beside the write queue, and whether another is due after it. */
-  private backgroundSync: Promise<void> | null = null;
-  private syncAgain = false;
-  /** Counts truncations: a background fsync that straddles one must not raise the recovery point. */
-  private truncations = 0;
-  /** Default policy: groups written and waiting for an fsync to cover them (in log order), and the
-   *  promise of the last one (tasks wait for it, so they never run between a write and its ack). */
-  private durableWaiters: { end: number; resolve: () => void; reject: (err: KafkaError) => void }[] = [];
-  private lastDurable: Promise<void> = Promise.resolve();
   private failure: KafkaError | null = null;
   private closed = false;
   /** Replicated partitions: the replica manager moves the high watermark, appends do not. */
@@ -116,7 +105,6 @@ export class Log {
     this.partition = options.partition;
     this.dir = options.dir;
     this.config = options.config;
-    this.flushPolicy = options.flushPolicy ?? DEFAULT_FLUSH_POLICY;
     this.logger = (options.logger ?? silentLogger).child({ topic: options.topic, partition: options.partition });
     this.now = options.now ?? Date.now;
     this.onLogStartOffsetChange = options.onLogStartOffsetChange;
@@ -126,7 +114,13 @@ export class Log {
     this._logEndOffset = this.active.nextOffset;
     // A single replica: everything recovered is committed.
     this._highWatermark = this._logEndOffset;
-    this._recoveryPoint = this._logEndOffset;
+    this.flusher = new LogFlusher(options.flushPolicy ?? DEFAULT_FLUSH_POLICY, this._logEndOffset, {
+      active: () => this.active,
+      logEndOffset: () => this._logEndOffset,
+      available: () => !this.closed && this.failure === null,
+      synced: () => void this.stats.fsyncs++,
+      fail: (err) => void this.fail(err),
+    });
     this.leaderEpoch = Math.max(0, epochs.latestEpoch);
     this.reader = new LogReader(`${this.topic}-${this.partition}`, this.positions, this.logger);
   }
@@ -167,7 +161,7 @@ export class Log {
   }
   /** Offsets below this are durable (fsynced); the recovery-point checkpoint stores it. */
   get recoveryPoint(): number {
-    return this._recoveryPoint;
+    return this.flusher.recoveryPoint;
   }
   get isOffline(): boolean {
     return this.failure !== null;
@@ -254,11 +248,11 @@ export class Log {
           const head = this.queue[0]!;
           if (head.kind === 'task') {
             this.queue.shift();
-            await this.lastDurable;
+            await this.flusher.idle();
             await head.run();
             continue;
           }
-          // Every append queued meanwhile forms one group: one write, one fsync.
+          // Every append queued meanwhile forms one group: one write (its fsync: LogFlusher).
           let n = 1;
           while (n < this.queue.length && this.queue[n]!.kind === 'append') n++;
           await this.writeGroup(this.queue.splice(0, n) as PendingAppend[]);
@@ -345,7 +339,6 @@ export class Log {
         results.push({ baseOffset, lastOffset: next - 1, logAppendTime: appendTime });
       }
       if (buffers.length > 0) await this.writeTo(segment, buffers, infos, now, verified);
-      this.unflushedMessages += messages;
       if (epochChanged) await this.epochs.persist();
     } catch (err) {
       const failure = this.fail(err);
@@ -358,25 +351,12 @@ export class Log {
       this.advanceHighWatermark(end);
       group.forEach((op, i) => refused.has(op) || op.resolve({ ...results[i]!, logStartOffset: this._logStartOffset }));
     };
-    if (!fsyncBeforeAck(this.flushPolicy)) {
-      acknowledge();
-      this.scheduleFlush();
-      return;
-    }
-    // Acknowledged once an fsync covers the group; meanwhile the queue writes the next groups, so a
-    // write and an fsync overlap instead of taking turns (with 1 MiB batches each took half the time).
-    this.whenDurable(end).then(acknowledge, (failure: KafkaError) => {
+    // With the default policy, once an fsync covers the group: meanwhile the queue writes the next ones.
+    const durable = this.flusher.written(messages, end);
+    if (durable === null) acknowledge();
+    else durable.then(acknowledge, (failure: KafkaError) => {
       for (const op of group) if (!refused.has(op)) op.reject(failure);
     });
-  }
-
-  /** Resolves once the recovery point reached `end` (an fsync that started after the write ended). */
-  private whenDurable(end: number): Promise<void> {
-    if (end <= this._recoveryPoint) return Promise.resolve();
-    const durable = new Promise<void>((resolve, reject) => this.durableWaiters.push({ end, resolve, reject }));
-    this.lastDurable = durable.catch(() => undefined);
-    this.syncInBackground();
-    return durable;
   }
 
   private async writeTo(segment: Segment, buffers: Buffer[], infos: BatchInfo[], now: number, verified: boolean): Promise<void> {
@@ -410,7 +390,7 @@ export class Log {
     const old = this.active;
     await old.seal();
     this.stats.fsyncs++;
-    this._recoveryPoint = Math.max(this._recoveryPoint, old.nextOffset);
+    this.flusher.covered(old.nextOffset);
     const segment = await Segment.create(this.dir, old.nextOffset, this.config.indexIntervalBytes, now);
     await fsyncDir(this.dir);
     // Segment lists are replaced, never mutated: reads iterate over the list they started with.
@@ -422,67 +402,6 @@ export class Log {
       this.logger.warn('could not write the producer state snapshot', { error: errorMessage(err) }),
     );
     return segment;
-  }
-
-  /** fsyncs the active segment; afterwards everything below logEndOffset is durable. Queue only. */
-  private async syncActive(): Promise<void> {
-    const end = this._logEndOffset;
-    if (await this.active.flush(true)) this.stats.fsyncs++;
-    this.unflushedMessages = 0;
-    this._recoveryPoint = end;
-  }
-
-  /** The relaxed flush policy: an fsync once flushIntervalMessages are unflushed or flushIntervalMs
-   *  after the first unflushed append, whichever comes first. */
-  private scheduleFlush(): void {
-    if (this.unflushedMessages >= this.flushPolicy.flushIntervalMessages) {
-      this.syncInBackground();
-    } else if (this.flushPolicy.flushIntervalMs > 0 && this.flushTimer === null && this.unflushedMessages > 0) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = null;
-        this.syncInBackground();
-      }, this.flushPolicy.flushIntervalMs);
-      this.flushTimer.unref();
-    }
-  }
-
-  /**
-   * fsyncs the active segment beside the write queue, not in it: appends go on while the disk syncs
-   * (in the queue, every append waited behind the fsync). Both policies: the relaxed one's count and
-   * timer, and the default one's groups waiting to be acknowledged (whenDurable), which it settles.
-   * An fsync covers what was written before it started, so the recovery point moves to the log end
-   * as it was then, unless a truncation came in between (tasks, truncation among them, wait for the
-   * waiting groups first). Only the log file is synced: recovery always rescans the active segment
-   * and rebuilds its indexes.
-   */
-  private syncInBackground(): void {
-    if (this.closed || this.failure !== null) return;
-    if (this.backgroundSync !== null) {
-      this.syncAgain = true;
-      return;
-    }
-    const end = this._logEndOffset;
-    const truncations = this.truncations;
-    this.unflushedMessages = 0;
-    this.backgroundSync = this.active
-      .syncData()
-      .then(
-        (synced) => {
-          if (synced) this.stats.fsyncs++;
-          if (truncations === this.truncations) this._recoveryPoint = Math.max(this._recoveryPoint, end);
-          while (this.durableWaiters.length > 0 && this.durableWaiters[0]!.end <= this._recoveryPoint) this.durableWaiters.shift()!.resolve();
-          // Groups written while this fsync ran: the next one covers them.
-          if (this.durableWaiters.length > 0) this.syncAgain = true;
-        },
-        (err: unknown) => void this.fail(err),
-      )
-      .finally(() => {
-        this.backgroundSync = null;
-        if (this.syncAgain) {
-          this.syncAgain = false;
-          this.syncInBackground();
-        }
-      });
   }
 
   /** After a group up to `end` was acknowledged (the log end may already be past it, not yet durable). */
@@ -503,7 +422,7 @@ export class Log {
         { cause: err },
       );
       this.logger.error('log is offline after an I/O error', { error: errorMessage(err) });
-      for (const waiter of this.durableWaiters.splice(0)) waiter.reject(this.failure);
+      this.flusher.failAll(this.failure);
       this.waiters.wakeAll();
       this.endWaiters.wakeAll();
     }
@@ -664,10 +583,9 @@ export class Log {
         throw this.fail(err);
       }
       this.positions.clear();
-      this.truncations++;
       this._logEndOffset = this.active.nextOffset;
       this._highWatermark = Math.min(this._highWatermark, this._logEndOffset);
-      this._recoveryPoint = Math.min(this._recoveryPoint, this._logEndOffset);
+      this.flusher.truncated(this._logEndOffset);
       this._logStartOffset = Math.min(this._logStartOffset, this._logEndOffset);
       this.producers.truncateFrom(this._logEndOffset);
       await deleteSnapshotsAbove(this.dir, this._logEndOffset);
@@ -697,7 +615,7 @@ export class Log {
     return this.exclusive(async () => {
       if (this.failure !== null || this.closed) return;
       try {
-        await this.syncActive();
+        await this.flusher.syncNow();
       } catch (err) {
         throw this.fail(err);
       }
@@ -709,8 +627,7 @@ export class Log {
     await this.flush().catch(() => undefined);
     await this.exclusive(async () => {
       this.closed = true;
-      if (this.flushTimer !== null) clearTimeout(this.flushTimer);
-      await this.backgroundSync;
+      await this.flusher.close();
       this.waiters.wakeAll();
       this.endWaiters.wakeAll();
       // A clean close: the next open loads this snapshot and scans nothing for producer state.
