@@ -13,7 +13,6 @@ import { parseArgs, emit, readyAndWaitGo, runMain, payloads } from './common.mjs
 
 const a = parseArgs();
 const dir = mkdtempSync(join(tmpdir(), 'logctl-bench-kcat-'));
-process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs kcat with `args` (stdout to `outPath`); resolves { code, stderr, elapsedMs, cpuUs }. */
 async function kcat(args, outPath) {
@@ -77,4 +76,5 @@ async function consume() {
   return { records: lines.length, bytes, elapsedMs: r.elapsedMs, cpuUs: r.cpuUs };
 }
 
-runMain(() => ({ produce, consume })[a.mode]());
+// The files go before the result is printed: an orchestrator may kill this process right after it.
+runMain(() => ({ produce, consume })[a.mode]().finally(() => rmSync(dir, { recursive: true, force: true })));
