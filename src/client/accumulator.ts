@@ -2,6 +2,7 @@
 // goes (the partition's open batch, or a new one when that is sealed or full), encodes it there at once
 // (BatchWriter), and says which batches are ready to send: sealed (full), lingered long enough, or
 // flushed, within the per-partition in-flight limit. Sending and outcomes are the Producer's job.
+import { FramePool } from '../net/index.js';
 import type { RecordHeader } from '../records/index.js';
 import { BatchWriter } from './batch-writer.js';
 import type { RecordMetadata } from './producer.js';
@@ -62,6 +63,8 @@ export class RecordAccumulator {
   private readonly lingerMs: number;
   private readonly maxInFlightPerPartition: number;
   private readonly onSeal: (q: PartitionQueue) => void;
+  /** Batch buffers, reused once a batch was acknowledged (Producer.succeed releases them). */
+  private readonly buffers = new FramePool();
 
   /** onSeal: told when a partition's batch closes (the sticky partitioner moves on). */
   constructor(options: { batchBytes: number; lingerMs: number; maxInFlightPerPartition: number; onSeal: (q: PartitionQueue) => void }) {
@@ -87,7 +90,7 @@ export class RecordAccumulator {
     if (batch === undefined || batch.sealed || batch.bytes + size > this.batchBytes) {
       if (batch !== undefined && !batch.sealed) this.seal(q, batch);
       batch = {
-        writer: new BatchWriter(Math.max(q.sizeHint, size + 128)),
+        writer: new BatchWriter(Math.max(q.sizeHint, size + 128), this.buffers),
         deliveries: [],
         bytes: 0,
         createdAt: Date.now(),

@@ -13,6 +13,7 @@
 //       headerCount varint, headers { keyLength varint, key UTF-8, valueLength varint, value }
 //       With compression, finish() compresses bytes 61..end and writes the header in front of the result.
 // Every varint is zigzag-encoded, as in records/varint.ts.
+import type { FramePool } from '../net/index.js';
 import {
   BATCH_FIELD,
   BATCH_HEADER_SIZE,
@@ -68,9 +69,22 @@ export class BatchWriter {
   private buf: Buffer;
   private pos = BATCH_HEADER_SIZE;
 
-  /** capacityHint: expected encoded size (e.g. the partition's previous batch), to avoid regrowing. */
-  constructor(capacityHint: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(MIN_CAPACITY, capacityHint));
+  /**
+   * capacityHint: expected encoded size (e.g. the partition's previous batch), to avoid regrowing.
+   * pool: where large buffers come from and go back to (release()): a fresh 1 MiB buffer per batch
+   * cost ~0.2 µs per 1 KiB record in first-touch page faults here.
+   */
+  constructor(
+    capacityHint: number,
+    private readonly pool?: FramePool,
+  ) {
+    this.buf = this.allocate(Math.max(MIN_CAPACITY, capacityHint));
+  }
+
+  /** Gives the buffer back to the pool. Only once nothing refers to the batch's bytes any more (its
+   *  request was answered); the writer is not used afterwards. */
+  release(): void {
+    this.pool?.release(this.buf);
   }
 
   /** Bytes encoded so far, header included. */
@@ -153,9 +167,14 @@ export class BatchWriter {
   private ensure(bytes: number): void {
     const needed = this.pos + bytes;
     if (needed <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(needed, this.buf.length * 2));
+    const grown = this.allocate(Math.max(needed, this.buf.length * 2));
     this.buf.copy(grown, 0, 0, this.pos);
+    this.pool?.release(this.buf);
     this.buf = grown;
+  }
+
+  private allocate(bytes: number): Buffer {
+    return this.pool === undefined ? Buffer.allocUnsafe(bytes) : this.pool.acquire(bytes);
   }
 }
 

@@ -541,6 +541,9 @@ export class Producer {
       const timestamp = logAppendTime >= 0 ? logAppendTime : (timestamps[i] ?? -1);
       report(d, { topic: q.topic, partition: q.partition, offset: baseOffset < 0 ? -1 : baseOffset + i, timestamp });
     }
+    // Answered: its request was written whole, nothing refers to the bytes. (A failed batch's buffer is
+    // left to the garbage collector: a request with it may still wait in a socket's queue.)
+    batch.writer.release();
     this.settled(deliveries.length);
   }
 

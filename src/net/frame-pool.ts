@@ -4,8 +4,12 @@
 // them (22 per 300,000 records of 1 KiB, ~0.4 µs per record). Frames of POOL_MIN_BYTES and more are
 // carved from pooled buffers (capacity: the next power of two) instead.
 //
+// The client's producer takes its batch buffers from a pool of its own, for the same reason (and the
+// first-touch page faults of a fresh 1 MiB buffer per batch): client/batch-writer.ts.
+//
 // A frame goes back with release() only by a caller that knows nothing refers to its bytes any more
-// (the broker releases Produce frames once every append of the request settled). A frame never
+// (the broker releases Produce frames once every append of the request settled; the producer a batch's
+// buffer once the batch was acknowledged). A frame never
 // released is simply collected; release() of a buffer the pool did not lend, or a second release, is
 // ignored, so one buffer can never back two frames at once.
 

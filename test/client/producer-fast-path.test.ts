@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Admin, Consumer, KafkaClient, Producer, type ConsumedRecord, type RecordMetadata } from '../../src/client/index.js';
 import { BatchWriter } from '../../src/client/batch-writer.js';
 import { ErrorCode, KafkaError } from '../../src/common/index.js';
+import { FramePool, POOL_MIN_BYTES } from '../../src/net/index.js';
 import { buildRecordBatch, decodeRecordBatches, scanBatches, type RecordHeader } from '../../src/records/index.js';
 import { startTestBroker, type TestBroker } from './broker-fixture.js';
 
@@ -99,6 +100,42 @@ describe('Producer.produce (callback fast path)', () => {
     const got = await readAll(topic, 0, 20_000);
     expect(got.map((r) => r.value?.toString())).toEqual(reports.map((_, i) => `v${i}`));
     await producer.close();
+  });
+
+  it('reuses the buffers of acknowledged batches, with every record intact while others are in flight', async () => {
+    const topic = 'fast-pooled';
+    await createTopic(topic, 1);
+    const lent = new Set<ArrayBufferLike>();
+    let acquired = 0;
+    const acquire = FramePool.prototype.acquire;
+    const spy = vi.spyOn(FramePool.prototype, 'acquire').mockImplementation(function (this: FramePool, length: number) {
+      const buf = acquire.call(this, length);
+      if (length >= POOL_MIN_BYTES) {
+        acquired++;
+        lent.add(buf.buffer);
+      }
+      return buf;
+    });
+    try {
+      // ~100 KiB batches, up to 5 in flight (idempotent by default), at most ~6 buffered (bufferBytes): 40
+      // batches in pooled buffers.
+      const producer = new Producer(client, { batchBytes: 100 * 1024, bufferBytes: 600 * 1024, lingerMs: 1 });
+      const value = (i: number): Buffer => Buffer.alloc(1000, i % 251);
+      const offsets: number[] = [];
+      for (let i = 0; i < 4000; i++) {
+        const wait = producer.produce({ topic, value: value(i) }, (err, md) => offsets.push(err === null ? md!.offset : -1));
+        if (wait !== undefined) await wait;
+      }
+      await producer.close();
+      expect(offsets).toEqual(Array.from({ length: 4000 }, (_, i) => i));
+      // Far fewer buffers than batches: acknowledged batches' buffers carried later ones.
+      expect(acquired).toBeGreaterThanOrEqual(39);
+      expect(lent.size).toBeLessThan(acquired / 2);
+      const got = await readAll(topic, 0, 4000);
+      expect(got.every((r, i) => r.offset === i && r.value!.equals(value(i)))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('closes a batch at 8,192 records, where the offsetDelta varint would grow to 3 bytes', async () => {
