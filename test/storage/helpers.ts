@@ -61,6 +61,19 @@ export async function until(check: () => boolean, timeoutMs = 5000): Promise<voi
   }
 }
 
+/** A test body running `fn` with every `.log` fsync held by a gate (gatedLogDatasync), and the real
+ *  file system back afterwards. */
+export function withGatedLogDatasync(fn: (gate: ReturnType<typeof gatedLogDatasync>) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const gate = gatedLogDatasync();
+    try {
+      await fn(gate);
+    } finally {
+      gate.restore();
+    }
+  };
+}
+
 /** Makes storage/ hold every fsync of a segment's `.log` file (whose path passes `only`) until
  *  release(): `held` counts the fsyncs that reached the gate. restore() puts the real file system back. */
 export function gatedLogDatasync(only: (path: string) => boolean = () => true): { readonly held: number; release(): void; restore(): void } {

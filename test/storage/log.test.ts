@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode, KafkaError } from '../../src/common/index.js';
 import { decodeRecordBatches, readBatchHeader, setBaseOffset } from '../../src/records/index.js';
-import { batch, config, gatedLogDatasync, openLog, readAll, tempDir, until } from './helpers.js';
+import { batch, config, openLog, readAll, tempDir, until, withGatedLogDatasync } from './helpers.js';
 
 /** Appends `n` batches of 3 records each (values b<i>-<j>), sequentially. */
 async function fill(log: Awaited<ReturnType<typeof openLog>>, n: number, padding = 0): Promise<string[]> {
@@ -203,51 +203,41 @@ describe('Log group commit', () => {
     await log.close();
   });
 
-  it('writes the next group while the previous one\'s fsync runs, and acknowledges both in order once fsyncs cover them', async () => {
-    const gate = gatedLogDatasync();
-    try {
-      const log = await openLog(await tempDir());
-      const acked: string[] = [];
-      const a = log.append(await batch('a', 1)).then((r) => (acked.push('a'), r));
-      await until(() => gate.held === 1); // a is written, its fsync held
-      const b = log.append(await batch('b', 2)).then((r) => (acked.push('b'), r));
-      // b is written while a's fsync runs (in the queue it waited for that fsync to finish first) ...
-      await until(() => log.logEndOffset === 3);
-      // ... but nothing is acknowledged, visible or counted durable before an fsync covers it.
-      await new Promise((r) => setTimeout(r, 20));
-      expect([acked, log.highWatermark, log.recoveryPoint, await readAll(log)]).toEqual([[], 0, 0, []]);
-      gate.release();
-      expect((await Promise.all([a, b])).map((r) => r.baseOffset)).toEqual([0, 1]);
-      expect(acked).toEqual(['a', 'b']);
-      // The second fsync started after b's write: one for a, one for b.
-      expect([log.highWatermark, log.recoveryPoint, log.stats.fsyncs]).toEqual([3, 3, 2]);
-      await log.close();
-    } finally {
-      gate.restore();
-    }
-  });
+  it('writes the next group while the previous one\'s fsync runs, and acknowledges both in order once fsyncs cover them', withGatedLogDatasync(async (gate) => {
+    const log = await openLog(await tempDir());
+    const acked: string[] = [];
+    const a = log.append(await batch('a', 1)).then((r) => (acked.push('a'), r));
+    await until(() => gate.held === 1); // a is written, its fsync held
+    const b = log.append(await batch('b', 2)).then((r) => (acked.push('b'), r));
+    // b is written while a's fsync runs (in the queue it waited for that fsync to finish first) ...
+    await until(() => log.logEndOffset === 3);
+    // ... but nothing is acknowledged, visible or counted durable before an fsync covers it.
+    await new Promise((r) => setTimeout(r, 20));
+    expect([acked, log.highWatermark, log.recoveryPoint, await readAll(log)]).toEqual([[], 0, 0, []]);
+    gate.release();
+    expect((await Promise.all([a, b])).map((r) => r.baseOffset)).toEqual([0, 1]);
+    expect(acked).toEqual(['a', 'b']);
+    // The second fsync started after b's write: one for a, one for b.
+    expect([log.highWatermark, log.recoveryPoint, log.stats.fsyncs]).toEqual([3, 3, 2]);
+    await log.close();
+  }));
 
-  it('runs a task (a truncation) only after the groups written before it are acknowledged', async () => {
-    const gate = gatedLogDatasync();
-    try {
-      const log = await openLog(await tempDir());
-      const done: string[] = [];
-      const a = log.append(await batch('a', 1)).then(() => done.push('a'));
-      await until(() => gate.held === 1);
-      const b = log.append(await batch('b', 2)).then(() => done.push('b'));
-      await until(() => log.logEndOffset === 3);
-      const truncated = log.truncateTo(1).then(() => done.push('truncate'));
-      await new Promise((r) => setTimeout(r, 20));
-      expect([done, log.logEndOffset]).toEqual([[], 3]);
-      gate.release();
-      await Promise.all([a, b, truncated]);
-      expect(done).toEqual(['a', 'b', 'truncate']);
-      expect([log.logEndOffset, log.highWatermark, log.recoveryPoint]).toEqual([1, 1, 1]);
-      await log.close();
-    } finally {
-      gate.restore();
-    }
-  });
+  it('runs a task (a truncation) only after the groups written before it are acknowledged', withGatedLogDatasync(async (gate) => {
+    const log = await openLog(await tempDir());
+    const done: string[] = [];
+    const a = log.append(await batch('a', 1)).then(() => done.push('a'));
+    await until(() => gate.held === 1);
+    const b = log.append(await batch('b', 2)).then(() => done.push('b'));
+    await until(() => log.logEndOffset === 3);
+    const truncated = log.truncateTo(1).then(() => done.push('truncate'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect([done, log.logEndOffset]).toEqual([[], 3]);
+    gate.release();
+    await Promise.all([a, b, truncated]);
+    expect(done).toEqual(['a', 'b', 'truncate']);
+    expect([log.logEndOffset, log.highWatermark, log.recoveryPoint]).toEqual([1, 1, 1]);
+    await log.close();
+  }));
 
   it('with flushIntervalMessages > 1 acknowledges before fsync and fsyncs every N messages or on flush()', async () => {
     const log = await openLog(await tempDir(), { flushPolicy: { flushIntervalMessages: 10, flushIntervalMs: 0 } });
@@ -266,52 +256,42 @@ describe('Log group commit', () => {
     await log.close();
   });
 
-  it('keeps appending while the relaxed policy\'s fsync runs, and a truncation meanwhile keeps the recovery point down', async () => {
-    const gate = gatedLogDatasync();
-    try {
-      const log = await openLog(await tempDir(), { flushPolicy: { flushIntervalMessages: 2, flushIntervalMs: 0 } });
-      await log.append(await batch('a0', 1));
-      await log.append(await batch('a1', 1)); // the second message starts an fsync that the gate holds
-      await until(() => gate.held === 1);
-      // Appends and reads go on while it is held (in the queue, they waited behind it).
-      for (let i = 0; i < 3; i++) await log.append(await batch(`b${i}`, 1));
-      expect(log.logEndOffset).toBe(5);
-      expect(await readAll(log)).toHaveLength(5);
-      expect(log.recoveryPoint).toBe(0);
-      // A follower-style truncation below what the held fsync covers (offsets 0 and 1).
-      await log.truncateTo(1);
-      expect(log.logEndOffset).toBe(1);
-      gate.release();
-      // The held fsync (started at log end 2) must not raise it above the new log end; the one queued
-      // behind it (for b1) starts after the truncation and covers offset 0.
-      await until(() => log.stats.fsyncs === 2);
-      expect(log.recoveryPoint).toBe(1);
-      await log.close();
-    } finally {
-      gate.restore();
-    }
-  });
+  it('keeps appending while the relaxed policy\'s fsync runs, and a truncation meanwhile keeps the recovery point down', withGatedLogDatasync(async (gate) => {
+    const log = await openLog(await tempDir(), { flushPolicy: { flushIntervalMessages: 2, flushIntervalMs: 0 } });
+    await log.append(await batch('a0', 1));
+    await log.append(await batch('a1', 1)); // the second message starts an fsync that the gate holds
+    await until(() => gate.held === 1);
+    // Appends and reads go on while it is held (in the queue, they waited behind it).
+    for (let i = 0; i < 3; i++) await log.append(await batch(`b${i}`, 1));
+    expect(log.logEndOffset).toBe(5);
+    expect(await readAll(log)).toHaveLength(5);
+    expect(log.recoveryPoint).toBe(0);
+    // A follower-style truncation below what the held fsync covers (offsets 0 and 1).
+    await log.truncateTo(1);
+    expect(log.logEndOffset).toBe(1);
+    gate.release();
+    // The held fsync (started at log end 2) must not raise it above the new log end; the one queued
+    // behind it (for b1) starts after the truncation and covers offset 0.
+    await until(() => log.stats.fsyncs === 2);
+    expect(log.recoveryPoint).toBe(1);
+    await log.close();
+  }));
 
-  it('does not count a roll as durable while the relaxed policy\'s fsync of the old segment still runs', async () => {
-    const gate = gatedLogDatasync();
-    try {
-      const log = await openLog(await tempDir(), { config: config({ segmentBytes: 200 }), flushPolicy: { flushIntervalMessages: 2, flushIntervalMs: 0 } });
-      await log.append(await batch('a0', 1));
-      await log.append(await batch('a1', 1)); // starts the background fsync, held
-      await until(() => gate.held === 1);
-      let rolled = false;
-      const rolling = log.append(await batch('b', 1, undefined, 100)).then(() => (rolled = true)); // rolls: seals the old segment
-      await new Promise((r) => setTimeout(r, 50));
-      expect([rolled, log.recoveryPoint]).toEqual([false, 0]);
-      gate.release();
-      await rolling;
-      expect(log.segmentBaseOffsets()).toEqual([0, 2]);
-      expect(log.recoveryPoint).toBe(2);
-      await log.close();
-    } finally {
-      gate.restore();
-    }
-  });
+  it('does not count a roll as durable while the relaxed policy\'s fsync of the old segment still runs', withGatedLogDatasync(async (gate) => {
+    const log = await openLog(await tempDir(), { config: config({ segmentBytes: 200 }), flushPolicy: { flushIntervalMessages: 2, flushIntervalMs: 0 } });
+    await log.append(await batch('a0', 1));
+    await log.append(await batch('a1', 1)); // starts the background fsync, held
+    await until(() => gate.held === 1);
+    let rolled = false;
+    const rolling = log.append(await batch('b', 1, undefined, 100)).then(() => (rolled = true)); // rolls: seals the old segment
+    await new Promise((r) => setTimeout(r, 50));
+    expect([rolled, log.recoveryPoint]).toEqual([false, 0]);
+    gate.release();
+    await rolling;
+    expect(log.segmentBaseOffsets()).toEqual([0, 2]);
+    expect(log.recoveryPoint).toBe(2);
+    await log.close();
+  }));
 
   it('fsyncs on the flushIntervalMs timer', async () => {
     const log = await openLog(await tempDir(), { flushPolicy: { flushIntervalMessages: 1000, flushIntervalMs: 10 } });
