@@ -53,12 +53,34 @@ export function encodeBytes(bytes: Buffer | null, format: ValueFormat = 'auto'):
   const text = decodeUtf8(bytes);
   if (format === 'string') return { value: text ?? bytes.toString('utf8') };
   if (text === undefined) return { value: bytes.toString('base64'), encoding: 'base64' };
-  const parsed = tryParseJson(text);
+  const parsed = format === 'json' || mayBeCanonicalJson(text) ? tryParseJson(text) : undefined;
   if (parsed !== undefined && parsed !== null && typeof parsed !== 'string') {
     if (format === 'json' || JSON.stringify(parsed) === text) return { value: parsed };
   }
   return { value: text };
 }
+
+/**
+ * Whether `text` can be canonical JSON of an object, array, number or boolean (what `auto` embeds),
+ * judged by its ends. Checked before JSON.parse, whose exception for every value that is not JSON
+ * made `consume` of plain-text or base64 values spend ~9 µs per record in it (91k records/s).
+ */
+function mayBeCanonicalJson(text: string): boolean {
+  switch (text.charCodeAt(0)) {
+    case 0x7b: // {
+      return text.charCodeAt(text.length - 1) === 0x7d; // }
+    case 0x5b: // [
+      return text.charCodeAt(text.length - 1) === 0x5d; // ]
+    case 0x74: // t
+      return text === 'true';
+    case 0x66: // f
+      return text === 'false';
+    default:
+      return JSON_NUMBER.test(text);
+  }
+}
+
+const JSON_NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 
 function tryParseJson(text: string): JsonValue | undefined {
   if (text === '') return undefined;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/common/index.js';
 import { encodeBytes, recordFromJson, recordToJson, type CliRecord } from '../../src/cli/record-format.js';
 
@@ -30,6 +30,31 @@ describe('encodeBytes (auto)', () => {
     expect(encodeBytes(b('null'))).toEqual({ value: 'null' });
     expect(encodeBytes(b(''))).toEqual({ value: '' });
     expect(encodeBytes(b('héllo ✓'))).toEqual({ value: 'héllo ✓' });
+  });
+
+  it('embeds exactly the texts whose JSON re-serializes to themselves (the definition, checked directly)', () => {
+    const texts = ['0', '-0', '7', '-12.5', '1e+21', '1e21', '1E5', '0.1', '01', '1.', '.5', '+1', '-', 'true', 'false', 'tru',
+      'falsey', 'null', '{}', '[]', '[1,2]', '{"a":1}', '{"a":1} ', ' {"a":1}', '{', '[1,2', '{"a":}', 'text', 'f', 't', '"s"'];
+    for (const text of texts) {
+      let canonical = false;
+      try {
+        const parsed: unknown = JSON.parse(text);
+        canonical = parsed !== null && typeof parsed !== 'string' && JSON.stringify(parsed) === text;
+      } catch {
+        // not JSON
+      }
+      expect(encodeBytes(b(text)), text).toEqual(canonical ? { value: JSON.parse(text) } : { value: text });
+    }
+  });
+
+  it('does not try to parse text that cannot be canonical JSON (an exception per record made consume slow)', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      for (const text of ['rZ5hX5zBIXkEg1Tli2O', '2024-01-01 started', 'hello', 'Nw/+9nuJRAp0', 'foo=1']) encodeBytes(b(text));
+      expect(parse).not.toHaveBeenCalled();
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('marks binary as base64, and honours forced formats', () => {
