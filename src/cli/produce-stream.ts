@@ -6,7 +6,7 @@ import type { ProducerRecord, RecordMetadata } from '../client/index.js';
 import { LogctlError, UsageError, errorMessage, KafkaError } from '../common/index.js';
 import type { RecordHeader } from '../records/index.js';
 import { recordFromJson } from './record-format.js';
-import { readDelimited, readJsonObjects } from './stdin.js';
+import { readDelimitedBatches, readJsonObjects } from './stdin.js';
 
 /** What produceStream needs of a producer (the client's Producer, or a fake in unit tests). */
 export interface RecordSender {
@@ -50,25 +50,28 @@ export function failureMessage(summary: ProduceSummary): string {
   return `${summary.failed} of ${summary.total} records were not acknowledged: ${reason}`;
 }
 
-async function* textRecords(source: AsyncIterable<Buffer | string>, o: ProduceStreamOptions): AsyncGenerator<ProducerRecord> {
+/** The records of each input chunk, as one array (see readDelimitedBatches). */
+async function* textRecords(source: AsyncIterable<Buffer | string>, o: ProduceStreamOptions): AsyncGenerator<ProducerRecord[]> {
   const topic = o.topic;
   if (topic === undefined) throw new UsageError('missing topic: give TOPIC or --topic');
-  for await (const { bytes } of readDelimited(source, o.delimiter)) {
-    let key: Buffer | null = o.key ?? null;
-    let value = bytes;
-    if (o.keyDelimiter) {
-      const at = bytes.indexOf(o.keyDelimiter);
-      // kcat semantics: no key delimiter in the record means the whole record is the value, key null.
-      if (at >= 0) {
-        key = bytes.subarray(0, at);
-        value = bytes.subarray(at + o.keyDelimiter.length);
+  for await (const batch of readDelimitedBatches(source, o.delimiter)) {
+    yield batch.map(({ bytes }) => {
+      let key: Buffer | null = o.key ?? null;
+      let value = bytes;
+      if (o.keyDelimiter) {
+        const at = bytes.indexOf(o.keyDelimiter);
+        // kcat semantics: no key delimiter in the record means the whole record is the value, key null.
+        if (at >= 0) {
+          key = bytes.subarray(0, at);
+          value = bytes.subarray(at + o.keyDelimiter.length);
+        }
       }
-    }
-    yield withOverrides({ topic, key, value, headers: [...(o.headers ?? [])] }, o);
+      return withOverrides({ topic, key, value, headers: [...(o.headers ?? [])] }, o);
+    });
   }
 }
 
-async function* jsonRecords(source: AsyncIterable<Buffer | string>, o: ProduceStreamOptions): AsyncGenerator<ProducerRecord> {
+async function* jsonRecords(source: AsyncIterable<Buffer | string>, o: ProduceStreamOptions): AsyncGenerator<ProducerRecord[]> {
   for await (const { value, line } of readJsonObjects(source)) {
     const parsed = recordFromJson(value, `line ${line}`);
     const topic = o.topic ?? parsed.topic;
@@ -76,7 +79,7 @@ async function* jsonRecords(source: AsyncIterable<Buffer | string>, o: ProduceSt
     const record: ProducerRecord = { topic, key: o.key ?? parsed.key, value: parsed.value, headers: [...parsed.headers, ...(o.headers ?? [])] };
     if (parsed.partition !== undefined) record.partition = parsed.partition;
     if (parsed.timestamp !== undefined) record.timestamp = parsed.timestamp;
-    yield withOverrides(record, o);
+    yield [withOverrides(record, o)];
   }
 }
 
@@ -113,12 +116,14 @@ export async function produceStream(
   };
   const records = options.input === 'json' ? jsonRecords(source, options) : textRecords(source, options);
   try {
-    for await (const record of records) {
-      while (inFlight >= maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
-      summary.total++;
-      inFlight++;
-      const admitted = sender.produce(record, onDelivery);
-      if (admitted !== undefined) await admitted;
+    for await (const batch of records) {
+      for (const record of batch) {
+        while (inFlight >= maxInFlight) await new Promise<void>((resolve) => (wake = resolve));
+        summary.total++;
+        inFlight++;
+        const admitted = sender.produce(record, onDelivery);
+        if (admitted !== undefined) await admitted;
+      }
     }
   } finally {
     // Even when the input turns out bad halfway, what was already sent is delivered, not dropped.

@@ -36,13 +36,21 @@ function tailOf(pieces: Buffer[], n: number): Buffer {
   return Buffer.concat(out);
 }
 
+/** Records one by one (readDelimitedBatches, flattened). */
 export async function* readDelimited(source: Source, delimiter: Buffer = Buffer.from('\n')): AsyncGenerator<DelimitedRecord> {
+  for await (const batch of readDelimitedBatches(source, delimiter)) yield* batch;
+}
+
+/** The records completed by each chunk, as one array per chunk: one await per chunk, not per record
+ *  (per-record async generators cost `produce` ~1 µs a line in promise jobs). */
+export async function* readDelimitedBatches(source: Source, delimiter: Buffer = Buffer.from('\n')): AsyncGenerator<DelimitedRecord[]> {
   if (delimiter.length === 0) throw new UsageError('the delimiter must not be empty');
   const d = delimiter.length;
   let pieces: Buffer[] = [];
   let line = 0;
   for await (const chunk of source) {
     let data = toBuffer(chunk);
+    const batch: DelimitedRecord[] = [];
     if (d > 1 && pieces.length > 0) {
       // A delimiter split across the previous chunk(s) and this one.
       const tail = tailOf(pieces, d - 1);
@@ -51,7 +59,7 @@ export async function* readDelimited(source: Source, delimiter: Buffer = Buffer.
       if (at >= 0) {
         const inPieces = tail.length - at;
         const record = Buffer.concat(pieces);
-        yield { bytes: record.subarray(0, record.length - inPieces), line: ++line };
+        batch.push({ bytes: record.subarray(0, record.length - inPieces), line: ++line });
         pieces = [];
         data = data.subarray(d - inPieces);
       }
@@ -62,11 +70,12 @@ export async function* readDelimited(source: Source, delimiter: Buffer = Buffer.
       const bytes = pieces.length > 0 ? Buffer.concat([...pieces, part]) : part;
       pieces = [];
       start = i + d;
-      yield { bytes, line: ++line };
+      batch.push({ bytes, line: ++line });
     }
     if (start < data.length) pieces.push(data.subarray(start));
+    if (batch.length > 0) yield batch;
   }
-  if (pieces.length > 0) yield { bytes: Buffer.concat(pieces), line: ++line };
+  if (pieces.length > 0) yield [{ bytes: Buffer.concat(pieces), line: ++line }];
 }
 
 export interface JsonInput {

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/common/index.js';
-import { readDelimited, readJsonObjects } from '../../src/cli/stdin.js';
+import { readDelimited, readDelimitedBatches, readJsonObjects } from '../../src/cli/stdin.js';
 
 async function records(chunks: string[], delimiter?: string): Promise<string[]> {
   const out: string[] = [];
@@ -65,6 +65,16 @@ async function objects(chunks: string[]): Promise<{ value: unknown; line: number
   for await (const o of readJsonObjects(Readable.from(chunks.map((c) => Buffer.from(c))))) out.push(o);
   return out;
 }
+
+describe('readDelimitedBatches', () => {
+  it('hands out the records each chunk completes as one array, numbered across chunks', async () => {
+    const source = Readable.from(['a\nb\nc', 'd\r', '\ne\r\nf'].map((c) => Buffer.from(c)));
+    const batches: string[][] = [];
+    for await (const batch of readDelimitedBatches(source, Buffer.from('\r\n'))) batches.push(batch.map((r) => `${r.line}:${r.bytes.toString()}`));
+    // The delimiter straddling chunks 2 and 3 completes "a\nb\ncd" in chunk 3's array; chunk 2 completes nothing.
+    expect(batches).toEqual([['1:a\nb\ncd', '2:e'], ['3:f']]);
+  });
+});
 
 describe('readJsonObjects', () => {
   const ndjson = '{"value":1}\n{"value":"a}b{\\"c"}\n\n{"value":[{"x":"é"}]}\n';
