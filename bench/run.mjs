@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // logctl benchmark (issue 5): `npm run bench` (full) or `npm run bench -- --quick`.
-// Options: --quick, --only P,F,L,S,M (P also runs C and D), --clients ours,kafkajs,rdkafka,kcat, --runs N,
+// Options: --quick, --only P,F,L,S,M,X (P also runs C and D), --clients ours,kafkajs,rdkafka,kcat, --runs N,
 // --profile [--records N --size B] (only: CPU-profile broker and our producer under P, lib/profile.mjs).
 // Writes bench/RESULTS.md and bench/results.json (--only/--clients with --write merge into them;
 // --report rewrites RESULTS.md from results.json).
@@ -64,8 +64,8 @@ if (profile) {
 
 // kafkajs encodes and decodes every record in JS: its runs use fewer records to keep the run bounded.
 const counts = quick
-  ? { ours: 100_000, kafkajs: 100_000, rdkafka: 100_000, kcat: 100_000, fanout: 100_000 }
-  : { ours: 1_000_000, kafkajs: 250_000, rdkafka: 1_000_000, kcat: 1_000_000, fanout: 1_000_000 };
+  ? { ours: 100_000, kafkajs: 100_000, rdkafka: 100_000, kcat: 100_000, fanout: 100_000, cli: 100_000 }
+  : { ours: 1_000_000, kafkajs: 250_000, rdkafka: 1_000_000, kcat: 1_000_000, fanout: 1_000_000, cli: 1_000_000 };
 const config = {
   runs: Number(option('runs') ?? (quick ? 1 : 3)),
   counts,

@@ -5,6 +5,7 @@ import { fanoutRun } from '../workloads/fanout.mjs';
 import { latencyRun } from '../workloads/latency.mjs';
 import { startupRun } from '../workloads/startup.mjs';
 import { memoryRun } from '../workloads/memory.mjs';
+import { cliPipelineRun } from '../workloads/cli-pipeline.mjs';
 import { summarize } from './stats.mjs';
 import { judge } from './targets.mjs';
 
@@ -19,6 +20,7 @@ const FIGURES = {
   L: { p50Ms: 'p50 ms', p99Ms: 'p99 ms', p999Ms: 'p99.9 ms', maxMs: 'max ms' },
   S: { cliToApiVersionsMs: ['CLI broker', 'spawn → ApiVersions ms'], cliWithCaCertsToApiVersionsMs: ['CLI broker, NODE_EXTRA_CA_CERTS set', 'spawn → ApiVersions ms'], startBrokerMs: ['startBroker()', 'resolve ms'], startBrokerToApiVersionsMs: ['startBroker()', 'to first ApiVersions ms'] },
   M: { idleMiB: ['idle', 'RSS MiB'], partitionsMiB: ['1,000 partitions', 'RSS MiB'], groupsMiB: ['+100 groups', 'RSS MiB'] },
+  X: { produceRecordsPerSec: ['logctl produce < file', 'records/s'], consumeRecordsPerSec: ['logctl consume --until-end > /dev/null', 'records/s'] },
 };
 
 function tasks(config) {
@@ -52,6 +54,7 @@ function tasks(config) {
   }
   if (want('S')) list.push({ workloads: 'S', client: '—', variant: null, run: startupRun });
   if (want('M')) list.push({ workloads: 'M', client: '—', variant: null, run: memoryRun });
+  if (want('X')) list.push({ workloads: 'X', client: '—', variant: null, run: () => cliPipelineRun({ count: config.counts.cli }) });
   return list;
 }
 

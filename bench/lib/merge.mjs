@@ -1,7 +1,7 @@
 // `--only X --write`: replaces the rows and notes of the re-run workloads in an existing results.json
 // and records the re-run, so one workload can be measured again without redoing the whole run.
 
-const EXPAND = { P: ['P', 'C', 'D'], F: ['F'], L: ['L'], S: ['S'], M: ['M'] };
+const EXPAND = { P: ['P', 'C', 'D'], F: ['F'], L: ['L'], S: ['S'], M: ['M'], X: ['X'] };
 
 export function mergeInto(old, fresh, only) {
   const affected = new Set(only.flatMap((w) => EXPAND[w] ?? [w]));
@@ -9,7 +9,7 @@ export function mergeInto(old, fresh, only) {
   return {
     machine: old.machine,
     mode: old.mode,
-    counts: old.counts,
+    counts: { ...fresh.counts, ...old.counts }, // a workload added since keeps its count
     elapsedS: old.elapsedS,
     rows: [...old.rows.filter((r) => !affected.has(r.workload)), ...fresh.rows],
     notes: [...old.notes.filter((n) => !touches(n.workloads)), ...fresh.notes],

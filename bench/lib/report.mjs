@@ -9,6 +9,7 @@ const WORKLOAD_TITLES = {
   S: 'S: startup to the first answered request',
   M: 'M: broker memory (RSS)',
   D: 'D: bytes on disk per 100 B record (du -sb of the partition directory after P and a clean stop ÷ records)',
+  X: 'X: the CLI in a shell pipeline (no target in issue 5)',
 };
 
 const METHOD = [
@@ -19,6 +20,7 @@ const METHOD = [
   'L: producer and consumer are separate processes; the payload starts with CLOCK_MONOTONIC ns (process.hrtime.bigint() / time.monotonic_ns(), system-wide on Linux); producers use no linger (lingerMs 0 / linger.ms 0; kafkajs sends each record as its own request); the first 500 records are warm-up and not counted.',
   'S: CLI = spawn of `node bin/run.js broker start` until a raw ApiVersions v0 is answered (connect polled every ms), without NODE_EXTRA_CA_CERTS (this machine sets it; Node 20 parses that bundle at every process start, ~55 ms; the row "NODE_EXTRA_CA_CERTS set" keeps it); startBroker() = in a fresh Node process with the modules already imported.',
   'M: RSS from /proc/<pid>/status after 1 s of settling; groups are 100 one-member groups joined and synced with raw JoinGroup/SyncGroup over 10 connections.',
+  'X: `logctl produce TOPIC < file` of lines of 100 base64 characters, then `logctl consume TOPIC --until-end --output ndjson > /dev/null`, each a CLI process (bundle with code cache, without NODE_EXTRA_CA_CERTS); records ÷ wall time from spawn to exit, start-up included.',
   'Client CPU = the client process\'s own user+sys (all threads) over the timed section: where it is far above broker CPU, the client, not the broker, bounds the throughput.',
   'CPU time resolution is one clock tick (10 ms) per sample, so per-record CPU is exact to ±0.01 µs at 1,000,000 records (±0.1 at 100,000).',
 ];
@@ -43,7 +45,7 @@ export function writeReport({ path, jsonPath, machine, mode, counts, rows, notes
   for (const r of reruns) out.push(`Workloads ${r.only.join(', ')} were re-run on ${r.date} (\`--only ${r.only.join(',')} --write\`, ${r.elapsedS.toFixed(0)} s, load average ${r.loadAvgAtStart.toFixed(2)} → ${r.loadAvgAtEnd.toFixed(2)}) and merged in.`, '');
   out.push(`Load average (1 min) at start ${machine.loadAvgAtStart.toFixed(2)}, at end ${machine.loadAvgAtEnd.toFixed(2)}: anything well above 0 means other processes shared the ${machine.nproc} CPUs and the figures are pessimistic.`, '');
   out.push('Each figure is the median of the runs with min–max; every run uses a fresh broker (`logctl broker start`, fresh temp data dir, 127.0.0.1, default durability = fsync before acking, unless the row says fsync relaxed). MB = 10^6 bytes of record values. Broker CPU = user+sys of the broker process over the timed section (from /proc/<pid>/stat) ÷ records.', '');
-  out.push('Records per run: ' + Object.entries(counts).map(([k, v]) => `${k === 'fanout' ? 'F (each of the 4 consumers, any client)' : k}: ${v.toLocaleString('en-US')}`).join('; ') + '.', '');
+  out.push('Records per run: ' + Object.entries(counts).map(([k, v]) => `${k === 'fanout' ? 'F (each of the 4 consumers, any client)' : k === 'cli' ? 'X' : k}: ${v.toLocaleString('en-US')}`).join('; ') + '.', '');
   for (const w of Object.keys(WORKLOAD_TITLES)) {
     const ws = rows.filter((r) => r.workload === w);
     if (ws.length === 0) continue;
