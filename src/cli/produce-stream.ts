@@ -6,7 +6,7 @@ import type { ProducerRecord, RecordMetadata } from '../client/index.js';
 import { LogctlError, UsageError, errorMessage, KafkaError } from '../common/index.js';
 import type { RecordHeader } from '../records/index.js';
 import { recordFromJson } from './record-format.js';
-import { readDelimitedBatches, readJsonObjects } from './stdin.js';
+import { readDelimitedBatches, readJsonObjectBatches } from './stdin.js';
 
 /** What produceStream needs of a producer (the client's Producer, or a fake in unit tests). */
 export interface RecordSender {
@@ -71,15 +71,24 @@ async function* textRecords(source: AsyncIterable<Buffer | string>, o: ProduceSt
   }
 }
 
+/** The records of each input chunk's objects, as one array; a bad object ends the stream after the
+ *  records before it were handed out. */
 async function* jsonRecords(source: AsyncIterable<Buffer | string>, o: ProduceStreamOptions): AsyncGenerator<ProducerRecord[]> {
-  for await (const { value, line } of readJsonObjects(source)) {
-    const parsed = recordFromJson(value, `line ${line}`);
-    const topic = o.topic ?? parsed.topic;
-    if (topic === undefined) throw new UsageError(`line ${line}: no "topic" in the object and no TOPIC argument`);
-    const record: ProducerRecord = { topic, key: o.key ?? parsed.key, value: parsed.value, headers: [...parsed.headers, ...(o.headers ?? [])] };
-    if (parsed.partition !== undefined) record.partition = parsed.partition;
-    if (parsed.timestamp !== undefined) record.timestamp = parsed.timestamp;
-    yield [withOverrides(record, o)];
+  for await (const objects of readJsonObjectBatches(source)) {
+    const records: ProducerRecord[] = [];
+    try {
+      for (const { value, line } of objects) {
+        const parsed = recordFromJson(value, `line ${line}`);
+        const topic = o.topic ?? parsed.topic;
+        if (topic === undefined) throw new UsageError(`line ${line}: no "topic" in the object and no TOPIC argument`);
+        const record: ProducerRecord = { topic, key: o.key ?? parsed.key, value: parsed.value, headers: [...parsed.headers, ...(o.headers ?? [])] };
+        if (parsed.partition !== undefined) record.partition = parsed.partition;
+        if (parsed.timestamp !== undefined) record.timestamp = parsed.timestamp;
+        records.push(withOverrides(record, o));
+      }
+    } finally {
+      if (records.length > 0) yield records;
+    }
   }
 }
 

@@ -86,7 +86,13 @@ export interface JsonInput {
 
 const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
 
+/** Objects one by one (readJsonObjectBatches, flattened). */
 export async function* readJsonObjects(source: Source): AsyncGenerator<JsonInput> {
+  for await (const batch of readJsonObjectBatches(source)) yield* batch;
+}
+
+/** The objects completed by each chunk, as one array per chunk (one await per chunk, not per object). */
+export async function* readJsonObjectBatches(source: Source): AsyncGenerator<JsonInput[]> {
   const decoder = new StringDecoder('utf8');
   let line = 1; // line of the character being scanned
   let current = ''; // text of the object being read, across chunks
@@ -94,7 +100,7 @@ export async function* readJsonObjects(source: Source): AsyncGenerator<JsonInput
   let depth = 0;
   let inString = false;
   let escaped = false;
-  const scan = function* (text: string): Generator<JsonInput> {
+  const scan = (text: string, out: JsonInput[]): void => {
     let from = 0; // where `current`'s part in this chunk begins
     for (let i = 0; i < text.length; i++) {
       const c = text[i] ?? '';
@@ -102,6 +108,18 @@ export async function* readJsonObjects(source: Source): AsyncGenerator<JsonInput
         if (c === '\n') line++;
         if (WHITESPACE.has(c)) continue;
         if (c !== '{') throw new UsageError(`line ${line}: expected a JSON object, found '${c}'`);
+        // NDJSON: an object alone on its line is parsed whole, without scanning it character by
+        // character (that scan was a quarter of `produce --input json`); anything else is scanned.
+        const end = text.indexOf('\n', i);
+        if (end > i && text.charCodeAt(lastNonBlank(text, i, end)) === 0x7d /* } */) {
+          const value = tryParse(text.slice(i, end));
+          if (value !== undefined) {
+            out.push({ value, line });
+            line++;
+            i = end;
+            continue;
+          }
+        }
         startLine = line;
         depth = 1;
         from = i;
@@ -121,17 +139,41 @@ export async function* readJsonObjects(source: Source): AsyncGenerator<JsonInput
           current = '';
           const where = startLine;
           startLine = 0;
-          yield { value: parse(json, where), line: where };
+          out.push({ value: parse(json, where), line: where });
         }
       }
     }
     if (startLine !== 0) current += text.slice(from);
   };
-  for await (const chunk of source) {
-    yield* scan(typeof chunk === 'string' ? chunk : decoder.write(chunk));
-  }
-  yield* scan(decoder.end());
+  // The objects before bad input are handed out before its error, as they would be one by one.
+  const scanned = function* (text: string): Generator<JsonInput[]> {
+    const out: JsonInput[] = [];
+    try {
+      scan(text, out);
+    } finally {
+      if (out.length > 0) yield out;
+    }
+  };
+  for await (const chunk of source) yield* scanned(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  yield* scanned(decoder.end());
   if (startLine !== 0) throw new UsageError(`line ${startLine}: unexpected end of input inside a JSON object`);
+}
+
+/** Index of the last character of text[from, to) that is not whitespace (from when there is none). */
+function lastNonBlank(text: string, from: number, to: number): number {
+  let i = to - 1;
+  while (i > from && WHITESPACE.has(text[i] ?? '')) i--;
+  return i;
+}
+
+/** A JSON object, or undefined when `json` is not one (the caller scans it then). */
+function tryParse(json: string): unknown {
+  try {
+    const value: unknown = JSON.parse(json);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parse(json: string, line: number): unknown {

@@ -93,6 +93,19 @@ describe('readJsonObjects', () => {
     }
   });
 
+  it('numbers lines the same whether an object is parsed as a whole line or scanned', async () => {
+    const mixed = '{"a":1}\n\n{"b":2} {"c":3}\n{"d":4}  \r\n{\n "e": 5\n}\n{"f":"}"}\n';
+    expect(await objects([mixed])).toEqual([
+      { value: { a: 1 }, line: 1 },
+      { value: { b: 2 }, line: 3 },
+      { value: { c: 3 }, line: 3 },
+      { value: { d: 4 }, line: 4 },
+      { value: { e: 5 }, line: 5 },
+      { value: { f: '}' }, line: 8 },
+    ]);
+    await expect(objects(['{"a":1}\n{"b":2}\n{"c":}\n'])).rejects.toThrow(/^line 3: invalid JSON/);
+  });
+
   it('reads pretty-printed concatenated objects (jq . output) with their starting lines', async () => {
     const pretty = '{\n  "value": 1\n}\n{\n  "value": {\n    "a": 2\n  }\n}';
     expect(await objects([pretty])).toEqual([{ value: { value: 1 }, line: 1 }, { value: { value: { a: 2 } }, line: 4 }]);
