@@ -20,7 +20,7 @@ const FIGURES = {
   L: { p50Ms: 'p50 ms', p99Ms: 'p99 ms', p999Ms: 'p99.9 ms', maxMs: 'max ms' },
   S: { cliToApiVersionsMs: ['CLI broker', 'spawn → ApiVersions ms'], cliWithCaCertsToApiVersionsMs: ['CLI broker, NODE_EXTRA_CA_CERTS set', 'spawn → ApiVersions ms'], startBrokerMs: ['startBroker()', 'resolve ms'], startBrokerToApiVersionsMs: ['startBroker()', 'to first ApiVersions ms'] },
   M: { idleMiB: ['idle', 'RSS MiB'], partitionsMiB: ['1,000 partitions', 'RSS MiB'], groupsMiB: ['+100 groups', 'RSS MiB'] },
-  X: { produceRecordsPerSec: ['logctl produce < file', 'records/s'], consumeRecordsPerSec: ['logctl consume --until-end > /dev/null', 'records/s'] },
+  X: { produceRecordsPerSec: ['logctl produce < file', 'records/s'], consumeRecordsPerSec: ['logctl consume --until-end > file.ndjson', 'records/s'], produceJsonRecordsPerSec: ['logctl produce --input json < file.ndjson', 'records/s'] },
 };
 
 function tasks(config) {

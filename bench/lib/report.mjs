@@ -20,7 +20,7 @@ const METHOD = [
   'L: producer and consumer are separate processes; the payload starts with CLOCK_MONOTONIC ns (process.hrtime.bigint() / time.monotonic_ns(), system-wide on Linux); producers use no linger (lingerMs 0 / linger.ms 0; kafkajs sends each record as its own request); the first 500 records are warm-up and not counted.',
   'S: CLI = spawn of `node bin/run.js broker start` until a raw ApiVersions v0 is answered (connect polled every ms), without NODE_EXTRA_CA_CERTS (this machine sets it; Node 20 parses that bundle at every process start, ~55 ms; the row "NODE_EXTRA_CA_CERTS set" keeps it); startBroker() = in a fresh Node process with the modules already imported.',
   'M: RSS from /proc/<pid>/status after 1 s of settling; groups are 100 one-member groups joined and synced with raw JoinGroup/SyncGroup over 10 connections.',
-  'X: `logctl produce TOPIC < file` of lines of 100 base64 characters, then `logctl consume TOPIC --until-end --output ndjson > /dev/null`, each a CLI process (bundle with code cache, without NODE_EXTRA_CA_CERTS); records ÷ wall time from spawn to exit, start-up included.',
+  'X: `logctl produce TOPIC < file` of lines of 100 base64 characters, then `logctl consume TOPIC --until-end --output ndjson > file.ndjson`, then `logctl produce COPY --input json < file.ndjson`, each a CLI process (bundle with code cache, without NODE_EXTRA_CA_CERTS); records ÷ wall time from spawn to exit, start-up included.',
   'Client CPU = the client process\'s own user+sys (all threads) over the timed section: where it is far above broker CPU, the client, not the broker, bounds the throughput.',
   'CPU time resolution is one clock tick (10 ms) per sample, so per-record CPU is exact to ±0.01 µs at 1,000,000 records (±0.1 at 100,000).',
 ];

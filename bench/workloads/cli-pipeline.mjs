@@ -1,6 +1,7 @@
-// Workload X: the shell pipeline, `logctl produce TOPIC < file` then `logctl consume TOPIC --until-end
-// > /dev/null` (NDJSON), as processes of the CLI (bundle, code cache); not a target of issue 5, a guard
-// for the path users script. Values are 100 B of base64 text (one record per line; text, not JSON, so
+// Workload X: the shell pipeline, `logctl produce TOPIC < file`, then `logctl consume TOPIC --until-end
+// > file.ndjson`, then `logctl produce COPY --input json < file.ndjson` (consume → produce reproduces
+// records), as processes of the CLI (bundle, code cache); not a target of issue 5, a guard for the
+// path users script. Values are 100 B of base64 text (one record per line; text, not JSON, so
 // consume prints each as a JSON string). Wall time includes each CLI process's start (~0.1 s).
 import { spawn } from 'node:child_process';
 import { createWriteStream, openSync, closeSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { CLI, freshDir, startBrokerProcess } from '../lib/broker.mjs';
 import { createTopic, storedCount } from '../lib/admin.mjs';
 
 const TOPIC = 'bench-cli';
+const COPY = 'bench-cli-copy';
 
 export async function cliPipelineRun({ count }) {
   const dir = freshDir('logctl-bench-cli-');
@@ -20,22 +22,31 @@ export async function cliPipelineRun({ count }) {
     const input = join(dir, 'lines');
     await writeLines(input, count);
     const { NODE_EXTRA_CA_CERTS: _ca, ...env } = process.env; // as in workload S: a user's shell has none
-    const run = async (args, stdinPath) => {
+    const run = async (args, stdinPath, stdoutPath = '/dev/null') => {
       const stdin = openSync(stdinPath, 'r');
+      const stdout = openSync(stdoutPath, 'w');
       const t0 = performance.now();
-      const child = spawn(process.execPath, [CLI, ...args, '-b', broker.bootstrap], { stdio: [stdin, 'ignore', 'pipe'], env });
+      const child = spawn(process.execPath, [CLI, ...args, '-b', broker.bootstrap], { stdio: [stdin, stdout, 'pipe'], env });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const [code] = await once(child, 'exit');
       closeSync(stdin);
+      closeSync(stdout);
       if (code !== 0) throw new Error(`logctl ${args[0]} exited with ${code}: ${stderr.trim().slice(-300)}`);
       return { secs: (performance.now() - t0) / 1000 };
     };
+    const stored = async (topic) => {
+      const n = await storedCount(broker.bootstrap, topic);
+      if (n !== count) throw new Error(`logctl produce: broker stores ${n} records in ${topic}, expected ${count}`);
+    };
     const p = await run(['produce', TOPIC], input);
-    const stored = await storedCount(broker.bootstrap, TOPIC);
-    if (stored !== count) throw new Error(`logctl produce: broker stores ${stored} records, expected ${count}`);
-    const c = await run(['consume', TOPIC, '--until-end', '--output', 'ndjson'], '/dev/null');
-    return { X: { produceRecordsPerSec: count / p.secs, consumeRecordsPerSec: count / c.secs, records: count } };
+    await stored(TOPIC);
+    const consumed = join(dir, 'consumed.ndjson');
+    const c = await run(['consume', TOPIC, '--until-end', '--output', 'ndjson'], '/dev/null', consumed);
+    await createTopic(broker.bootstrap, COPY, 1);
+    const j = await run(['produce', COPY, '--input', 'json'], consumed);
+    await stored(COPY);
+    return { X: { produceRecordsPerSec: count / p.secs, consumeRecordsPerSec: count / c.secs, produceJsonRecordsPerSec: count / j.secs, records: count } };
   } finally {
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
