@@ -1,5 +1,7 @@
 // Streaming readers for `produce`: stdin is consumed chunk by chunk (never buffered whole), so input of
-// any size flows with backpressure: the next chunk is read only when the caller asks for the next record.
+// any size flows with backpressure: the next chunk is read only when the caller asks for more. The
+// *Batches forms hand out what each chunk completed as one array (one await per chunk: `produce` uses
+// them); readDelimited and readJsonObjects are the same streams one item at a time.
 //
 // readDelimited: records separated by a delimiter of one or more bytes (default "\n"), found even when
 //   it straddles two chunks. A final record without a trailing delimiter is still a record; an input
