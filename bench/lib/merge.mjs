@@ -14,7 +14,8 @@ export function mergeInto(old, fresh, only) {
     rows: [...old.rows.filter((r) => !affected.has(r.workload)), ...fresh.rows],
     notes: [...old.notes.filter((n) => !touches(n.workloads)), ...fresh.notes],
     reruns: [
-      ...(old.reruns ?? []),
+      // An earlier re-run of only these workloads left no rows behind: this one replaced them all.
+      ...(old.reruns ?? []).filter((r) => !r.only.every((w) => only.includes(w))),
       { only, date: fresh.machine.date, elapsedS: fresh.elapsedS, loadAvgAtStart: fresh.machine.loadAvgAtStart, loadAvgAtEnd: fresh.machine.loadAvgAtEnd },
     ],
   };
