@@ -25,8 +25,8 @@ async function kcat(args, outPath) {
   const [code] = await once(child, 'exit');
   const elapsedMs = performance.now() - t0;
   const lines = stderr.trim().split('\n');
-  const secs = (lines.pop() ?? '').match(/(\d+)m([\d.]+)s/g)?.map((t) => { const [, m, s] = t.match(/(\d+)m([\d.]+)s/); return Number(m) * 60 + Number(s); });
-  if (!secs || secs.length !== 2) throw new Error(`kcat: no CPU times in its stderr: ${stderr.slice(-400)}`);
+  const secs = [...(lines.pop() ?? '').matchAll(/(\d+)m([\d.]+)s/g)].map(([, m, s]) => Number(m) * 60 + Number(s));
+  if (secs.length !== 2) throw new Error(`kcat: no CPU times in its stderr: ${stderr.slice(-400)}`);
   return { code, stderr: lines.join('\n'), elapsedMs, cpuUs: (secs[0] + secs[1]) * 1e6 };
 }
 

@@ -20,7 +20,6 @@ export async function produceConsumeRun({ client, size, count, overrides = {}, c
   // keeps in memory until a segment rolls (the sparse indexes' newest entries).
   const broker = await startBrokerProcess({ overrides, nodeArgs, keepDir: true });
   const partitionDir = join(broker.dataDir, `${TOPIC}-0`);
-  let out;
   try {
     await createTopic(broker.bootstrap, TOPIC, 1);
     const emptyBytes = diskBytes(partitionDir);
@@ -28,7 +27,7 @@ export async function produceConsumeRun({ client, size, count, overrides = {}, c
     if (p.acked !== count || p.failed !== 0) throw new Error(`${client} produce: ${p.acked}/${count} acked, ${p.failed} failed (${p.firstError})`);
     const stored = await storedCount(broker.bootstrap, TOPIC);
     if (stored !== count) throw new Error(`${client} produce: broker stores ${stored} records, expected ${count}`);
-    out = { P: { ...throughput(p), records: count } };
+    const out = { P: { ...throughput(p), records: count } };
     if (consume) {
       // A failed consume (e.g. kafkajs needs consumer groups) must not discard the produce figures.
       try {
@@ -44,7 +43,7 @@ export async function produceConsumeRun({ client, size, count, overrides = {}, c
     out.D = { bytesPerRecord: (diskBytes(partitionDir) - emptyBytes) / count, records: count };
     return out;
   } finally {
-    await broker.stop();
+    await broker.stop(); // a no-op when it already stopped above
     rmSync(dirname(broker.dataDir), { recursive: true, force: true });
   }
 }

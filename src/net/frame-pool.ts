@@ -9,9 +9,9 @@
 //
 // A frame goes back with release() only by a caller that knows nothing refers to its bytes any more
 // (the broker releases Produce frames once every append of the request settled; the producer a batch's
-// buffer once the batch was acknowledged). A frame never
-// released is simply collected; release() of a buffer the pool did not lend, or a second release, is
-// ignored, so one buffer can never back two frames at once.
+// buffer once the batch was acknowledged). A frame never released is simply collected; release() of a
+// buffer the pool did not lend, or a second release, is ignored, so one buffer can never back two
+// frames at once.
 
 /** Smaller frames come from Node's own allocator (its 8 KiB slabs). */
 export const POOL_MIN_BYTES = 64 * 1024;
