@@ -1,6 +1,10 @@
 // Starts a real single-member etcd on 127.0.0.1 (random free client and peer ports, temp data dir) for
 // the cluster tests, waits until it answers /health, and stops and removes it afterwards. Installs
 // etcd-server through scripts/install-etcd.sh when the binary is missing.
+//
+// etcd cannot be told to bind port 0 and report it, so its ports are picked free beforehand; another
+// process (a broker of a parallel test file) can take one in between, so a start that fails with
+// "address already in use" is retried with new ports.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
@@ -9,6 +13,7 @@ import { join, resolve } from 'node:path';
 
 const INSTALL_SCRIPT = resolve(import.meta.dirname, '../../scripts/install-etcd.sh');
 const START_TIMEOUT_MS = 15_000;
+const START_ATTEMPTS = 5;
 
 export interface EtcdProcess {
   /** "127.0.0.1:PORT", the form `--cluster etcd://...` and EtcdMetadataStore hosts take. */
@@ -21,6 +26,16 @@ export interface EtcdProcess {
 
 export async function startEtcd(): Promise<EtcdProcess> {
   execFileSync('bash', [INSTALL_SCRIPT], { stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEtcdOnce();
+    } catch (err) {
+      if (attempt >= START_ATTEMPTS || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startEtcdOnce(): Promise<EtcdProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'logctl-etcd-'));
   const [clientPort, peerPort] = [await freePort(), await freePort()];
   const clientUrl = `http://127.0.0.1:${clientPort}`;
