@@ -62,7 +62,9 @@ describe('controlled shutdown', () => {
         } catch {
           return;
         }
-        await new Promise((r) => setTimeout(r, 10));
+        // Polled about every ms: between the leadership move and the listener's close lie only the
+        // replica manager's last steps, a few ms (10 ms polls missed it in one full run).
+        await new Promise((r) => setTimeout(r, 1));
       }
     })();
     const exit = await old.stop();
