@@ -1,8 +1,11 @@
 // The file operations storage/ performs, behind one small seam so that crash tests can run the real
 // storage code on a simulated disk (test/helpers/crashable-fs.ts drops what was not fsynced). The
-// default is node:fs/promises itself: a FileHandle already satisfies StorageFile, so production pays
-// one property read per open() and nothing per read, write or fsync.
-import { mkdir, open, readdir, readFile, rename, rm, unlink } from 'node:fs/promises';
+// default is node:fs itself: a FileHandle satisfies StorageFile, given the two synchronous calls on its
+// descriptor that segment.ts uses for small I/O at a log's tail (see there), so production pays two
+// closures per open() and nothing per read, write or fsync. A simulated disk may leave the synchronous
+// calls out; storage/ then uses the promise forms for everything.
+import { readSync, writevSync } from 'node:fs';
+import { mkdir, open, readdir, readFile, rename, rm, unlink, type FileHandle } from 'node:fs/promises';
 
 /** The subset of node's FileHandle that storage/ uses. */
 export interface StorageFile {
@@ -16,6 +19,9 @@ export interface StorageFile {
   sync(): Promise<void>;
   stat(): Promise<{ size: number; mtimeMs: number }>;
   close(): Promise<void>;
+  /** Synchronous positional read and write (bytes read / written), when the file system has them. */
+  readSync?(buffer: Buffer, offset: number, length: number, position: number): number;
+  writevSync?(buffers: Buffer[], position: number): number;
 }
 
 /** 'r' also opens directories (for fsyncing them); 'w' / 'w+' create or empty the file. */
@@ -38,8 +44,16 @@ export interface FileSystem {
   removeTree(path: string): Promise<void>;
 }
 
+/** A FileHandle with the synchronous calls on its descriptor. */
+function withSyncCalls(fh: FileHandle): StorageFile {
+  return Object.assign(fh, {
+    readSync: (buffer: Buffer, offset: number, length: number, position: number) => readSync(fh.fd, buffer, offset, length, position),
+    writevSync: (buffers: Buffer[], position: number) => writevSync(fh.fd, buffers, position),
+  });
+}
+
 export const nodeFileSystem: FileSystem = {
-  open: (path, flags) => open(path, flags),
+  open: async (path, flags) => withSyncCalls(await open(path, flags)),
   readFile: (path) => readFile(path),
   readdir: async (path) => (await readdir(path, { withFileTypes: true })).map((e) => ({ name: e.name, isDirectory: e.isDirectory() })),
   mkdirp: async (path) => {

@@ -68,11 +68,15 @@ export async function scanSegmentFile(
   return { validBytes: pos, nextOffset: expected };
 }
 
-/** Fills `buf` from `position`; throws when the file is shorter. */
-export async function readFully(fh: StorageFile, buf: Buffer, position: number): Promise<void> {
+/** Fills `buf` from `position`, with the file's synchronous read when `sync` and it has one; throws
+ *  when the file is shorter. */
+export async function readFully(fh: StorageFile, buf: Buffer, position: number, sync = false): Promise<void> {
   let done = 0;
   while (done < buf.length) {
-    const { bytesRead } = await fh.read(buf, done, buf.length - done, position + done);
+    const bytesRead =
+      sync && fh.readSync !== undefined
+        ? fh.readSync(buf, done, buf.length - done, position + done)
+        : (await fh.read(buf, done, buf.length - done, position + done)).bytesRead;
     if (bytesRead === 0) throw new Error(`unexpected end of file at ${position + done}`);
     done += bytesRead;
   }

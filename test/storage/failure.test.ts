@@ -2,12 +2,12 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ErrorCode, KafkaError } from '../../src/common/index.js';
-import { batch, openLog, readAll, tempDir } from './helpers.js';
+import { batch, openLog, readAll, tempDir, tracedLogFiles } from './helpers.js';
 
 /** The prototype of node:fs/promises FileHandle, to inject I/O errors into real files. */
-async function fileHandlePrototype(): Promise<{ datasync(): Promise<void>; writev(...args: unknown[]): Promise<unknown> }> {
+async function fileHandlePrototype(): Promise<{ datasync(): Promise<void> }> {
   const fh = await open(join(await tempDir(), 'probe'), 'w');
-  const proto = Object.getPrototypeOf(fh) as { datasync(): Promise<void>; writev(...args: unknown[]): Promise<unknown> };
+  const proto = Object.getPrototypeOf(fh) as { datasync(): Promise<void> };
   await fh.close();
   return proto;
 }
@@ -62,17 +62,27 @@ describe('I/O failures', () => {
     await log.close();
   });
 
-  it('a failed write rejects every append of the group', async () => {
-    const log = await openLog(await tempDir());
-    const proto = await fileHandlePrototype();
-    vi.spyOn(proto, 'writev').mockRejectedValueOnce(Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' }));
-    const batches = await Promise.all([1, 2, 3].map((i) => batch(`x${i}`, 1)));
-    const results = await Promise.allSettled(batches.map((b) => log.append(b)));
-    for (const r of results) {
-      expect(r.status).toBe('rejected');
-      if (r.status === 'rejected') expect(isStorageError(r.reason)).toBe(true);
+  // Small batches are written with the synchronous call, batches of 70 KiB with the promise form
+  // (segment.ts SYNC_IO_MAX_BYTES): either failure must reach every append queued with it.
+  it.each([
+    ['small', 0, 'writevSync'],
+    ['large', 70 * 1024, 'writev'],
+  ])('a failed write rejects every append of the group (%s group)', async (_size, padding, method) => {
+    const traced = tracedLogFiles();
+    try {
+      const log = await openLog(await tempDir());
+      const batches = await Promise.all([1, 2, 3].map((i) => batch(`x${i}`, 1, undefined, padding)));
+      traced.failNextWrite();
+      const results = await Promise.allSettled(batches.map((b) => log.append(b)));
+      for (const r of results) {
+        expect(r.status).toBe('rejected');
+        if (r.status === 'rejected') expect(isStorageError(r.reason)).toBe(true);
+      }
+      expect(traced.calls.get(method)).toBe(1);
+      expect(log.highWatermark).toBe(0);
+      await log.close();
+    } finally {
+      traced.restore();
     }
-    expect(log.highWatermark).toBe(0);
-    await log.close();
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import { buildRecordBatch, decodeRecordBatches } from '../../src/records/index.js';
-import { DEFAULT_LOG_CONFIG, Log, nodeFileSystem, setStorageFileSystem, type LogConfig, type LogOptions } from '../../src/storage/index.js';
+import { DEFAULT_LOG_CONFIG, Log, nodeFileSystem, setStorageFileSystem, type LogConfig, type LogOptions, type StorageFile } from '../../src/storage/index.js';
 
 const dirs: string[] = [];
 
@@ -80,26 +80,15 @@ export function gatedLogDatasync(only: (path: string) => boolean = () => true): 
   let released: () => void = () => {};
   const open = new Promise<void>((resolve) => (released = resolve));
   let held = 0;
-  const restore = setStorageFileSystem({
-    ...nodeFileSystem,
-    async open(path, flags) {
-      const file = await nodeFileSystem.open(path, flags);
-      if (!path.endsWith('.log') || !only(path)) return file;
-      return new Proxy(file, {
-        get(target, prop) {
-          if (prop === 'datasync') {
-            return async () => {
-              held++;
-              await open;
-              return target.datasync();
-            };
-          }
-          const value: unknown = Reflect.get(target, prop);
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    },
-  });
+  const restore = interceptLogFiles((file, method) =>
+    method === 'datasync'
+      ? async () => {
+          held++;
+          await open;
+          return file.datasync();
+        }
+      : undefined,
+  only);
   return {
     get held() {
       return held;
@@ -107,4 +96,46 @@ export function gatedLogDatasync(only: (path: string) => boolean = () => true): 
     release: () => released(),
     restore,
   };
+}
+
+/** Makes storage/ count its calls on segment `.log` files by method (`calls`, reset by the test at
+ *  will); after failNextWrite() the next write, in either form, fails with ENOSPC. */
+export function tracedLogFiles(): { calls: Map<string, number>; failNextWrite(): void; restore(): void } {
+  const calls = new Map<string, number>();
+  let failWrite = false;
+  const enospc = (): Error => {
+    failWrite = false;
+    return Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+  };
+  const restore = interceptLogFiles((file, method) => {
+    const real = Reflect.get(file, method) as unknown;
+    if (typeof real !== 'function') return undefined;
+    return (...args: unknown[]): unknown => {
+      calls.set(method, (calls.get(method) ?? 0) + 1);
+      if (failWrite && method === 'writev') return Promise.reject(enospc());
+      if (failWrite && method === 'writevSync') throw enospc();
+      return (real as (...a: unknown[]) => unknown).apply(file, args);
+    };
+  });
+  return { calls, failNextWrite: () => (failWrite = true), restore };
+}
+
+/** Makes storage/ open segment `.log` files (whose path passes `only`) with the methods `override`
+ *  returns in place of the real ones (undefined: the real one); returns the restore function. */
+function interceptLogFiles(override: (file: StorageFile, method: string) => unknown, only: (path: string) => boolean = () => true): () => void {
+  return setStorageFileSystem({
+    ...nodeFileSystem,
+    async open(path, flags) {
+      const file = await nodeFileSystem.open(path, flags);
+      if (!path.endsWith('.log') || !only(path)) return file;
+      return new Proxy(file, {
+        get(target, prop) {
+          const replaced = typeof prop === 'string' ? override(target, prop) : undefined;
+          if (replaced !== undefined) return replaced;
+          const value: unknown = Reflect.get(target, prop);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  });
 }
