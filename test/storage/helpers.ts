@@ -80,15 +80,12 @@ export function gatedLogDatasync(only: (path: string) => boolean = () => true): 
   let released: () => void = () => {};
   const open = new Promise<void>((resolve) => (released = resolve));
   let held = 0;
-  const restore = interceptLogFiles((file, method) =>
-    method === 'datasync'
-      ? async () => {
-          held++;
-          await open;
-          return file.datasync();
-        }
-      : undefined,
-  only);
+  const hold = (file: StorageFile) => async (): Promise<void> => {
+    held++;
+    await open;
+    return file.datasync();
+  };
+  const restore = interceptLogFiles((file, method) => (method === 'datasync' ? hold(file) : undefined), only);
   return {
     get held() {
       return held;
