@@ -90,9 +90,13 @@ export async function pacedSends({ count, intervalMs, size }, send) {
   return { records: sent, failed, elapsedMs: performance.now() - t0 };
 }
 
-/** Latency figures in ms from arrival−stamp samples in ns, the first `warmup` samples dropped. */
-export function latencySummary(samplesNs, warmup) {
-  const s = samplesNs.slice(warmup).map((x) => Number(x) / 1e6).sort((a, b) => a - b);
-  const pct = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
-  return { samples: s.length, p50: pct(50), p99: pct(99), p999: pct(99.9), max: s[s.length - 1] };
+/** Latency figures in ms from arrival−stamp samples in ns, the first `warmup` samples dropped; `steady`:
+ *  the same from sample `steadyFrom` on (see workloads/latency.mjs). */
+export function latencySummary(samplesNs, warmup, steadyFrom) {
+  const figures = (from) => {
+    const s = samplesNs.slice(from).map((x) => Number(x) / 1e6).sort((a, b) => a - b);
+    const pct = (p) => s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+    return { samples: s.length, p50: pct(50), p99: pct(99), p999: pct(99.9), max: s[s.length - 1] };
+  };
+  return { ...figures(warmup), steady: figures(steadyFrom) };
 }

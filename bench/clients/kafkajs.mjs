@@ -93,7 +93,7 @@ async function latConsume() {
     for (const m of batch.messages) samples.push(now - m.value.readBigInt64BE(0));
     if (samples.length >= a.count) done();
   }, false);
-  return latencySummary(samples, a.warmup);
+  return latencySummary(samples, a.warmup, a.steadyFrom);
 }
 
 runMain(async () => {

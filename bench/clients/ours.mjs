@@ -79,7 +79,7 @@ async function latConsume(client) {
   for await (const r of consumer.consume(a.topic, new Map([[0, 0]]), { untilOffsets: new Map([[0, a.count]]) })) {
     samples.push(process.hrtime.bigint() - r.value.readBigInt64BE(0));
   }
-  return latencySummary(samples, a.warmup);
+  return latencySummary(samples, a.warmup, a.steadyFrom);
 }
 
 runMain(async () => {

@@ -3,7 +3,7 @@
 
 Same protocol as the Node clients (see ../lib/child.mjs): JSON lines on stdout, {"event":"ready"} then
 wait for "go" on stdin, then {"event":"result", ...}. Modes: produce | consume | lat-produce | lat-consume.
-Arguments: --mode --bootstrap --topic --count --size [--intervalMs --warmup].
+Arguments: --mode --bootstrap --topic --count --size [--intervalMs --warmup --steadyFrom].
 """
 import json
 import math
@@ -161,11 +161,13 @@ def lat_consume(a):
         if not announced and time.monotonic() - t_start > 0.5:
             emit({'event': 'ready'})
             announced = True
-    s = sorted(x / 1e6 for x in samples[a['warmup']:])
+    def figures(start):
+        s = sorted(x / 1e6 for x in samples[start:])
 
-    def pct(p):
-        return s[min(len(s) - 1, max(0, int(math.ceil(p * len(s) / 100)) - 1))]
-    return {'samples': len(s), 'p50': pct(50), 'p99': pct(99), 'p999': pct(99.9), 'max': s[-1]}
+        def pct(p):
+            return s[min(len(s) - 1, max(0, int(math.ceil(p * len(s) / 100)) - 1))]
+        return {'samples': len(s), 'p50': pct(50), 'p99': pct(99), 'p999': pct(99.9), 'max': s[-1]}
+    return dict(figures(a['warmup']), steady=figures(a['steadyFrom']))
 
 
 def main():

@@ -11,13 +11,18 @@ import { judge } from './targets.mjs';
 
 const RELAXED = { 'log.flush.interval.messages': '100000', 'log.flush.interval.ms': '1000' };
 
-/** figure key in a workload result → [variant override or null, figure label]. */
+/** figure key in a workload result → figure label, [variant, figure label], or a function of the
+ *  task's variant giving [variant, figure label]. */
 const FIGURES = {
   P: { recordsPerSec: 'records/s', mbPerSec: 'MB/s', brokerCpuUsPerRecord: 'broker CPU µs/record', clientCpuUsPerRecord: 'client CPU µs/record' },
   C: { recordsPerSec: 'records/s', mbPerSec: 'MB/s', brokerCpuUsPerRecord: 'broker CPU µs/record', clientCpuUsPerRecord: 'client CPU µs/record' },
   D: { bytesPerRecord: 'bytes on disk per record' },
   F: { aggregateRecordsPerSec: 'aggregate records/s', brokerCpuUsPerRecord: 'broker CPU µs/record' },
-  L: { p50Ms: 'p50 ms', p99Ms: 'p99 ms', p999Ms: 'p99.9 ms', maxMs: 'max ms' },
+  L: {
+    p50Ms: 'p50 ms', p99Ms: 'p99 ms', p999Ms: 'p99.9 ms', maxMs: 'max ms',
+    // Rows of their own (no target): the same run from 3 s on, after the JIT warm-up (workloads/latency.mjs).
+    steadyP50Ms: (v) => [`${v}, from 3 s`, 'p50 ms'], steadyP99Ms: (v) => [`${v}, from 3 s`, 'p99 ms'], steadyP999Ms: (v) => [`${v}, from 3 s`, 'p99.9 ms'],
+  },
   S: { cliToApiVersionsMs: ['CLI broker', 'spawn → ApiVersions ms'], cliWithCaCertsToApiVersionsMs: ['CLI broker, NODE_EXTRA_CA_CERTS set', 'spawn → ApiVersions ms'], startBrokerMs: ['startBroker()', 'resolve ms'], startBrokerToApiVersionsMs: ['startBroker()', 'to first ApiVersions ms'] },
   M: { idleMiB: ['idle', 'RSS MiB'], partitionsMiB: ['1,000 partitions', 'RSS MiB'], groupsMiB: ['+100 groups', 'RSS MiB'] },
   X: { produceRecordsPerSec: ['logctl produce < file', 'records/s'], consumeRecordsPerSec: ['logctl consume --until-end > file.ndjson', 'records/s'], produceJsonRecordsPerSec: ['logctl produce --input json < file.ndjson', 'records/s'] },
@@ -46,8 +51,8 @@ function tasks(config) {
   if (want('L')) {
     // kcat cannot put the send time into a payload: no latency run for it.
     for (const client of config.clients.filter((c) => c !== 'kcat')) list.push({ workloads: 'L', client, variant: '1 rec/ms', run: () => latencyRun({ client, durationMs: config.latencyMs }) });
-    // Consumers see a record once it is durable: with fsync before every ack, the disk's fdatasync tail
-    // is the latency tail. The same run without it shows what the broker and client add.
+    // Consumers see a record once it is durable: with fsync before every ack, every record waits for an
+    // fdatasync. The same run without it shows what the broker and clients add.
     if (config.clients.includes('ours')) {
       list.push({ workloads: 'L', client: 'ours', variant: '1 rec/ms, fsync relaxed', run: () => latencyRun({ client: 'ours', durationMs: config.latencyMs, overrides: RELAXED }) });
     }
@@ -87,7 +92,7 @@ export async function collect(config, log) {
       for (const [workload, figures] of Object.entries(result)) {
         if (!task.workloads.includes(workload) || (task.variant?.includes('relaxed') && workload === 'D')) continue;
         for (const [key, label] of Object.entries(FIGURES[workload])) {
-          const [variant, figure] = Array.isArray(label) ? label : [task.variant, label];
+          const [variant, figure] = typeof label === 'function' ? label(task.variant) : Array.isArray(label) ? label : [task.variant, label];
           if (figures.error) {
             put(workload, variant, task.client, figure, null, naReason(figures.error));
             if (workload === 'C') notes.push({ workloads: 'C', text: `${task.client} ${task.variant} consume failed: ${figures.error.split('\n')[0]}` });
