@@ -3,6 +3,7 @@
 // the CRC cannot: a batch's baseOffset must equal the previous batch's lastOffset + 1, and the first
 // batch must start at the segment's base offset. Used by recovery and by truncation.
 import type { StorageFile } from './file-system.js';
+import { timedSyncCall } from './sync-io.js';
 import { BATCH_FIELD, BATCH_OVERHEAD, MIN_BATCH_LENGTH, scanBatches, type BatchHeader } from '../records/index.js';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -68,14 +69,15 @@ export async function scanSegmentFile(
   return { validBytes: pos, nextOffset: expected };
 }
 
-/** Fills `buf` from `position`, with the file's synchronous read when `sync` and it has one; throws
- *  when the file is shorter. */
+/** Fills `buf` from `position`, with the file's synchronous read (timed, sync-io.ts) when `sync` and
+ *  it has one; throws when the file is shorter. */
 export async function readFully(fh: StorageFile, buf: Buffer, position: number, sync = false): Promise<void> {
   let done = 0;
   while (done < buf.length) {
+    const { readSync } = fh;
     const bytesRead =
-      sync && fh.readSync !== undefined
-        ? fh.readSync(buf, done, buf.length - done, position + done)
+      sync && readSync !== undefined
+        ? timedSyncCall(() => readSync.call(fh, buf, done, buf.length - done, position + done))
         : (await fh.read(buf, done, buf.length - done, position + done)).bytesRead;
     if (bytesRead === 0) throw new Error(`unexpected end of file at ${position + done}`);
     done += bytesRead;

@@ -9,6 +9,7 @@ import { BATCH_FIELD, BATCH_HEADER_SIZE, BATCH_OVERHEAD, type BatchHeader } from
 import { storageFs, type StorageFile } from './file-system.js';
 import { OffsetIndex } from './offset-index.js';
 import { readFully, scanSegmentFile, type ScanResult } from './segment-scan.js';
+import { HOT_TAIL_BYTES, HOT_TAIL_MS, syncIoAllowed, timedSyncCall } from './sync-io.js';
 import { TimeIndex } from './time-index.js';
 
 export const LOG_SUFFIX = '.log';
@@ -39,18 +40,6 @@ export interface BatchLocation {
 
 const PEEK_BYTES = 16 * 1024;
 
-/**
- * Reads and writes of at most this many bytes at a segment's tail use the file's synchronous calls.
- * The bytes are in the page cache (just written, or being written), so the call is a copy of a few µs,
- * while a round trip through libuv's thread pool took 60–80 µs per hop on the bench machine, and a
- * record met two of them on its way from producer to tailing consumer (the append's write and the
- * fetch's read). Larger I/O, and reads further back (which may wait for the disk), stay off the event
- * loop. A read is at the tail when it lies within the last HOT_TAIL_BYTES of a segment appended to at
- * most HOT_TAIL_MS ago (well inside the kernel's 30 s dirty-page expiry: the pages are still cached).
- */
-const SYNC_IO_MAX_BYTES = 64 * 1024;
-const HOT_TAIL_BYTES = 1024 * 1024;
-const HOT_TAIL_MS = 10_000;
 
 /** Gives the buffer a read of `length` bytes goes into (exactly `length` long). */
 export type ReadAllocator = (length: number) => Buffer;
@@ -271,8 +260,9 @@ export class Segment {
     return buf;
   }
 
+  /** Whether a read may use the synchronous call (sync-io.ts): small, and in what was just appended. */
   private isHotTail(position: number, length: number): boolean {
-    return length <= SYNC_IO_MAX_BYTES && position >= this.size - HOT_TAIL_BYTES && performance.now() - this.lastAppendAt <= HOT_TAIL_MS;
+    return syncIoAllowed(length) && position >= this.size - HOT_TAIL_BYTES && performance.now() - this.lastAppendAt <= HOT_TAIL_MS;
   }
 
   /** Whole batches from `position` (a batch start) to at most `end`, up to maxBytes but at least one
@@ -393,14 +383,15 @@ function wholeBatchesLength(buf: Buffer): number {
   return p;
 }
 
-/** Writes every byte of `buffers` at `position`; a small write (SYNC_IO_MAX_BYTES) with the synchronous call. */
+/** Writes every byte of `buffers` at `position`; a small write with the synchronous call (sync-io.ts). */
 async function writeAllv(fh: StorageFile, buffers: Buffer[], position: number, total: number): Promise<void> {
   let written = 0;
   let pending = buffers;
   while (written < total) {
+    const { writevSync } = fh;
     const bytesWritten =
-      total - written <= SYNC_IO_MAX_BYTES && fh.writevSync !== undefined
-        ? fh.writevSync(pending, position + written)
+      writevSync !== undefined && syncIoAllowed(total - written)
+        ? timedSyncCall(() => writevSync.call(fh, pending, position + written))
         : (await fh.writev(pending, position + written)).bytesWritten;
     if (bytesWritten <= 0) throw new StorageError('write made no progress');
     written += bytesWritten;

@@ -96,10 +96,12 @@ export function gatedLogDatasync(only: (path: string) => boolean = () => true): 
 }
 
 /** Makes storage/ count its calls on segment `.log` files by method (`calls`, reset by the test at
- *  will); after failNextWrite() the next write, in either form, fails with ENOSPC. */
-export function tracedLogFiles(): { calls: Map<string, number>; failNextWrite(): void; restore(): void } {
+ *  will); after failNextWrite() the next write, in either form, fails with ENOSPC; after
+ *  slowNextSyncCall(ms) the next synchronous call takes at least `ms` (a disk that stalls). */
+export function tracedLogFiles(): { calls: Map<string, number>; failNextWrite(): void; slowNextSyncCall(ms: number): void; restore(): void } {
   const calls = new Map<string, number>();
   let failWrite = false;
+  let stallMs = 0;
   const enospc = (): Error => {
     failWrite = false;
     return Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
@@ -111,10 +113,15 @@ export function tracedLogFiles(): { calls: Map<string, number>; failNextWrite():
       calls.set(method, (calls.get(method) ?? 0) + 1);
       if (failWrite && method === 'writev') return Promise.reject(enospc());
       if (failWrite && method === 'writevSync') throw enospc();
+      if (stallMs > 0 && method.endsWith('Sync')) {
+        const until = performance.now() + stallMs;
+        stallMs = 0;
+        while (performance.now() < until); // blocks, as a synchronous call on a stalled disk would
+      }
       return (real as (...a: unknown[]) => unknown).apply(file, args);
     };
   });
-  return { calls, failNextWrite: () => (failWrite = true), restore };
+  return { calls, failNextWrite: () => (failWrite = true), slowNextSyncCall: (ms) => (stallMs = ms), restore };
 }
 
 /** Makes storage/ open segment `.log` files (whose path passes `only`) with the methods `override`

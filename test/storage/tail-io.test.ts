@@ -1,8 +1,10 @@
-// Which I/O goes through the synchronous calls (segment.ts SYNC_IO_MAX_BYTES, HOT_TAIL_BYTES): small
-// appends, and small reads of what was just appended; everything else through the thread pool.
+// Which I/O goes through the synchronous calls (sync-io.ts): small appends, and small reads of what was
+// just appended; everything else, and everything for a while after a slow synchronous call, through the
+// thread pool.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeRecordBatches } from '../../src/records/index.js';
 import type { Log } from '../../src/storage/index.js';
+import { resumeSyncIo, SYNC_IO_SLOW_MS } from '../../src/storage/sync-io.js';
 import { batch, openLog, readAll, tempDir, tracedLogFiles } from './helpers.js';
 
 let traced: ReturnType<typeof tracedLogFiles>;
@@ -11,6 +13,7 @@ beforeEach(() => {
 });
 afterEach(() => {
   traced.restore();
+  resumeSyncIo();
 });
 
 /** The calls made on `.log` files by `fn`, as "method=count" sorted by method. */
@@ -45,6 +48,18 @@ describe('synchronous I/O at the tail', () => {
     expect(await callsDuring(async () => expect(await valuesAt(log, 0, 64 * 1024)).toEqual(['0:b00-0xxxxxxx']))).toEqual(['read=2']);
     // Two batches at the tail are ~120 KiB: too much to copy on the event loop.
     expect(await callsDuring(async () => expect(await valuesAt(log, 22, 1 << 20)).toEqual(['22:b22-0xxxxxxx', '23:b23-0xxxxxxx']))).toEqual(['read=1']);
+    await log.close();
+  });
+
+  it('goes back to the thread pool for a while once a synchronous call was slow (a stalled disk must not stall every append)', async () => {
+    const log = await openLog(await tempDir());
+    traced.slowNextSyncCall(SYNC_IO_SLOW_MS + 5);
+    expect(await callsDuring(async () => log.append(await batch('slow', 1)))).toEqual(['writevSync=1']);
+    expect(await callsDuring(async () => log.append(await batch('next', 1)))).toEqual(['writev=1']);
+    expect(await callsDuring(async () => expect(await valuesAt(log, 1, 1024)).toEqual(['1:next-0']))).toEqual(['read=1']);
+    resumeSyncIo(); // the back-off is 30 s; the test ends it
+    expect(await callsDuring(async () => log.append(await batch('later', 1)))).toEqual(['writevSync=1']);
+    expect(await readAll(log)).toEqual(['0:slow-0', '1:next-0', '2:later-0']);
     await log.close();
   });
 });
