@@ -40,7 +40,6 @@ export interface BatchLocation {
 
 const PEEK_BYTES = 16 * 1024;
 
-
 /** Gives the buffer a read of `length` bytes goes into (exactly `length` long). */
 export type ReadAllocator = (length: number) => Buffer;
 

@@ -15,11 +15,11 @@
 // 2-CPU machine (L's worst records waited 10–20 ms in all), and far below throttling pauses (up to
 // 200 ms each).
 
-export const SYNC_IO_MAX_BYTES = 64 * 1024;
+const SYNC_IO_MAX_BYTES = 64 * 1024;
 export const HOT_TAIL_BYTES = 1024 * 1024;
 export const HOT_TAIL_MS = 10_000;
 export const SYNC_IO_SLOW_MS = 50;
-export const SYNC_IO_BACKOFF_MS = 30_000;
+const SYNC_IO_BACKOFF_MS = 30_000;
 
 /** performance.now() before which no synchronous call is made. */
 let suspendedUntil = 0;
